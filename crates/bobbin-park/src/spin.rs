@@ -1,0 +1,133 @@
+//! [`SpinWait`]: adaptive spinning before parking.
+//!
+//! A lock held for a few dozen nanoseconds is cheaper to wait for by spinning
+//! than by parking (two syscalls and a context switch). parking_lot_core's
+//! `SpinWait` spins with exponential back-off (1, 2, 4 … 8 `pause`
+//! instructions), then yields the time slice, and after ten rounds gives up so
+//! that the caller parks. This is the same schedule; under
+//! `--cfg bobbin_loom` spinning only multiplies the interleavings a model must
+//! explore, so there the spinner gives up at once.
+
+/// A counter for spin loops that back off exponentially and then tell the
+/// caller to park.
+///
+/// Primitives spin only while no thread is parked on them: once one is, a
+/// newcomer parks at once rather than competing with the thread that is
+/// about to be woken.
+///
+/// # Examples
+///
+/// ```
+/// use bobbin_park::SpinWait;
+/// use bobbin_park::sync::atomic::{AtomicBool, Ordering};
+///
+/// let flag = AtomicBool::new(false);
+/// let mut spin = SpinWait::new();
+/// while !flag.load(Ordering::Acquire) {
+///     if !spin.spin() {
+///         // Spinning has not paid off: a real primitive would park here.
+///         flag.store(true, Ordering::Release);
+///     }
+/// }
+/// ```
+#[derive(Debug, Default)]
+pub struct SpinWait {
+    /// Rounds spun since the last reset, at most [`SPIN_LIMIT`].
+    counter: u32,
+}
+
+/// Rounds after which spinning stops paying.
+const SPIN_LIMIT: u32 = 10;
+
+/// Rounds that only spin the CPU; later rounds yield the time slice.
+const RELAX_ROUNDS: u32 = 3;
+
+/// Executes `iterations` spin-loop hints.
+#[inline]
+fn cpu_relax(iterations: u32) {
+    for _ in 0..iterations {
+        crate::hint::spin_loop();
+    }
+}
+
+impl SpinWait {
+    /// A spinner that has not spun yet.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut spin = bobbin_park::SpinWait::new();
+    /// assert!(spin.spin() || cfg!(bobbin_loom));
+    /// ```
+    #[inline]
+    #[must_use]
+    pub const fn new() -> Self {
+        SpinWait { counter: 0 }
+    }
+
+    /// Starts the back-off again from the shortest spin, after progress.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut spin = bobbin_park::SpinWait::new();
+    /// while spin.spin() {}
+    /// spin.reset();
+    /// assert!(spin.spin() || cfg!(bobbin_loom));
+    /// ```
+    #[inline]
+    pub fn reset(&mut self) {
+        self.counter = 0;
+    }
+
+    /// Spins (or yields) once, longer each time, and returns `false` once
+    /// spinning no longer pays and the caller should park instead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut spin = bobbin_park::SpinWait::new();
+    /// let mut rounds = 0;
+    /// while spin.spin() {
+    ///     rounds += 1;
+    /// }
+    /// assert!(rounds < 100);
+    /// ```
+    #[inline]
+    pub fn spin(&mut self) -> bool {
+        if cfg!(bobbin_loom) || self.counter >= SPIN_LIMIT {
+            return false;
+        }
+        self.counter += 1;
+        if self.counter <= RELAX_ROUNDS {
+            cpu_relax(1 << (self.counter - 1));
+        } else {
+            crate::thread::yield_now();
+        }
+        true
+    }
+
+    /// Spins once without ever yielding the time slice, for loops that only
+    /// wait for another thread to finish a few instructions (a state word in
+    /// the middle of an update). Returns `false` once the caller should stop.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut spin = bobbin_park::SpinWait::new();
+    /// let mut rounds = 0;
+    /// while spin.spin_no_yield() {
+    ///     rounds += 1;
+    /// }
+    /// assert!(rounds < 100);
+    /// ```
+    #[inline]
+    pub fn spin_no_yield(&mut self) -> bool {
+        if cfg!(bobbin_loom) || self.counter >= SPIN_LIMIT {
+            return false;
+        }
+        self.counter += 1;
+        cpu_relax(1 << self.counter.min(RELAX_ROUNDS + 3));
+        true
+    }
+}
