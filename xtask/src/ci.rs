@@ -1,0 +1,59 @@
+//! `cargo xtask ci`: everything CI checks, in the order that fails fastest.
+//!
+//! `.ci/run` calls exactly this. The steps: `cargo fmt --check`, clippy with
+//! `-D warnings` on every target, the tests (nextest when installed, else
+//! `cargo test`), the doctests (which nextest does not run), the docs with
+//! `-D warnings`, the loom models, and building every example.
+
+use crate::util::{self, Result, Steps};
+
+pub(crate) fn run(args: &[String]) -> Result {
+    if let Some(arg) = args.first() {
+        return Err(format!("`cargo xtask ci` takes no arguments (got `{arg}`)").into());
+    }
+    let mut steps = Steps::new("ci", 7);
+
+    steps.run("fmt", util::cargo().args(["fmt", "--all", "--check"]))?;
+    steps.run(
+        "clippy",
+        util::cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    if util::has_nextest() {
+        steps.run(
+            "test",
+            util::cargo().args(["nextest", "run", "--workspace", "--no-fail-fast"]),
+        )?;
+    } else {
+        println!("\n(cargo-nextest is not installed: running the tests with `cargo test`)");
+        steps.run(
+            "test",
+            util::cargo().args(["test", "--workspace", "--lib", "--bins", "--tests"]),
+        )?;
+    }
+    steps.run(
+        "doctest",
+        util::cargo().args(["test", "--workspace", "--doc"]),
+    )?;
+    steps.run(
+        "doc",
+        util::cargo()
+            .env("RUSTDOCFLAGS", "-D warnings")
+            .args(["doc", "--workspace", "--no-deps"]),
+    )?;
+    steps.run_all("loom", crate::loom::commands())?;
+    steps.run(
+        "examples",
+        util::cargo().args(["build", "--workspace", "--examples"]),
+    )?;
+
+    steps.summary();
+    println!("\nci: all checks passed");
+    Ok(())
+}

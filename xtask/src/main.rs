@@ -1,0 +1,59 @@
+//! bobbin's build tasks, run as `cargo xtask <task>`.
+//!
+//! See <https://github.com/matklad/cargo-xtask/>: one plain-Rust binary in
+//! the workspace, one module per task, std's `Command` for every step, so a
+//! fresh machine needs nothing beyond the Rust toolchain. Each step prints
+//! the command it runs and how long it took; the first failing step stops the
+//! task with a non-zero exit.
+
+mod ci;
+mod demo;
+mod docs;
+mod loom;
+mod miri;
+mod stress;
+mod tsan;
+mod util;
+
+use std::process::ExitCode;
+
+const HELP: &str = "\
+usage: cargo xtask <task> [options]
+
+tasks:
+  ci        everything CI checks: fmt, clippy, tests, doctests, docs, loom, examples
+  demo      run the seed tour, chapter by chapter [--real-time] [chapter filter]
+  docs      build the API docs and the guide, and print the page to open
+  loom      run the loom models (tests/loom_*.rs) under --cfg bobbin_loom
+  miri      run the tests of the crates with `unsafe` under Miri (nightly) [crate...]
+  tsan      run the tests under ThreadSanitizer (nightly) [crate...]
+  stress    run the stress tests (`stress_*`, ignored by default)
+            [--multiplier N] [--seconds S]
+";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let task = args.next();
+    let rest: Vec<String> = args.collect();
+    let result = match task.as_deref() {
+        Some("ci") => ci::run(&rest),
+        Some("demo") => demo::run(&rest),
+        Some("docs") => docs::run(&rest),
+        Some("loom") => loom::run(&rest),
+        Some("miri") => miri::run(&rest),
+        Some("tsan") => tsan::run(&rest),
+        Some("stress") => stress::run(&rest),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(format!("unknown task `{other}`\n\n{HELP}").into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
