@@ -12,6 +12,7 @@
 //! |---|---|
 //! | [`Deadline`] | a timeout as an absolute instant, saturating (`Duration::MAX` is "never") |
 //! | [`park`], [`unpark_one`], [`unpark_all`], [`unpark_filter`], [`unpark_requeue`] | the parking lot, keyed by a state word ([`Key`]), with park and unpark tokens |
+//! | [`ConditionQueue`] | a condition variable's waiting room: notifications move waiters to their lock's queue (parking_lot's requeue) |
 //! | [`SpinWait`] | adaptive spinning before parking |
 //! | [`sync`], [`cell`], [`hint`], [`thread`] | the model-checking seam: std's atomics, cell, spin hint and thread identity, or loom's |
 //! | [`const_fn!`] | a `const fn` that is `const` except under the model cfg |
@@ -125,6 +126,7 @@
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
 pub mod cell;
+mod condition;
 mod deadline;
 pub mod hint;
 mod park;
@@ -132,6 +134,7 @@ mod spin;
 pub mod sync;
 pub mod thread;
 
+pub use condition::{CondWait, ConditionQueue, LOCK_LOCKED, LOCK_PARKED};
 pub use deadline::Deadline;
 pub use park::{
     DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, FilterOp, Key, ParkResult, ParkToken, RequeueOp,

@@ -456,8 +456,8 @@ pub fn unpark_requeue<K1: Key, K2: Key>(
 
 #[cfg(not(bobbin_loom))]
 #[path = "park/plc.rs"]
-mod imp;
+pub(crate) mod imp;
 
 #[cfg(bobbin_loom)]
 #[path = "park/model.rs"]
-mod imp;
+pub(crate) mod imp;

@@ -12,8 +12,8 @@ use bobbin_park::loom;
 use bobbin_park::sync::Arc;
 use bobbin_park::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use bobbin_park::{
-    DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, Deadline, ParkResult, RequeueOp, UnparkToken, park,
-    unpark_all, unpark_one, unpark_requeue,
+    CondWait, ConditionQueue, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, Deadline, ParkResult,
+    RequeueOp, UnparkToken, park, unpark_all, unpark_one, unpark_requeue,
 };
 use std::time::Duration;
 
@@ -56,89 +56,30 @@ fn set_is_never_lost() {
     });
 }
 
-const LOCKED: u8 = 1;
-const PARKED: u8 = 2;
+mod common;
+use common::TinyLock;
 
-/// A two-bit lock in the style of parking_lot's `RawMutex`, guarding a
-/// counter in the seam's `UnsafeCell` so that loom checks mutual exclusion.
-struct TinyLock {
-    state: AtomicU8,
+/// A counter guarded by a `TinyLock`, in the seam's `UnsafeCell` so that
+/// loom checks the lock's mutual exclusion.
+struct Counter {
+    lock: TinyLock,
     count: UnsafeCell<usize>,
 }
 
-impl TinyLock {
-    fn lock(&self) {
-        let mut state = self.state.load(Ordering::Relaxed);
-        loop {
-            if state & LOCKED == 0 {
-                match self.state.compare_exchange_weak(
-                    state,
-                    state | LOCKED,
-                    Ordering::Acquire,
-                    Ordering::Relaxed,
-                ) {
-                    Ok(_) => return,
-                    Err(s) => {
-                        state = s;
-                        continue;
-                    }
-                }
-            }
-            if state & PARKED == 0 {
-                if let Err(s) = self.state.compare_exchange_weak(
-                    state,
-                    state | PARKED,
-                    Ordering::Relaxed,
-                    Ordering::Relaxed,
-                ) {
-                    state = s;
-                    continue;
-                }
-            }
-            park(
-                &self.state,
-                || self.state.load(Ordering::Relaxed) == LOCKED | PARKED,
-                || {},
-                |_, was_last| {
-                    if was_last {
-                        self.state.fetch_and(!PARKED, Ordering::Relaxed);
-                    }
-                },
-                DEFAULT_PARK_TOKEN,
-                Deadline::never(),
-            );
-            state = self.state.load(Ordering::Relaxed);
-        }
-    }
-
-    fn unlock(&self) {
-        if self
-            .state
-            .compare_exchange(LOCKED, 0, Ordering::Release, Ordering::Relaxed)
-            .is_ok()
-        {
-            return;
-        }
-        unpark_one(&self.state, |r| {
-            let next = if r.have_more_threads { PARKED } else { 0 };
-            self.state.store(next, Ordering::Release);
-            DEFAULT_UNPARK_TOKEN
-        });
-    }
-
+impl Counter {
     fn increment(&self) {
-        self.lock();
+        self.lock.lock();
         // SAFETY: the lock is held, so no other thread accesses the counter.
         self.count.with_mut(|p| unsafe { *p += 1 });
-        self.unlock();
+        self.lock.unlock();
     }
 }
 
 #[test]
 fn tiny_lock_excludes_and_wakes() {
     loom::model(|| {
-        let lock = Arc::new(TinyLock {
-            state: AtomicU8::new(0),
+        let lock = Arc::new(Counter {
+            lock: TinyLock::new(),
             count: UnsafeCell::new(0),
         });
         let others: Vec<_> = (0..2)
@@ -151,10 +92,10 @@ fn tiny_lock_excludes_and_wakes() {
         for t in others {
             t.join().unwrap();
         }
-        lock.lock();
+        lock.lock.lock();
         // SAFETY: the lock is held.
         assert_eq!(lock.count.with(|p| unsafe { *p }), 3);
-        lock.unlock();
+        lock.lock.unlock();
     });
 }
 
@@ -229,6 +170,86 @@ fn timed_park_races_an_unpark() {
                 assert!(timed_out.load(Ordering::Relaxed));
             }
             ParkResult::Invalid => unreachable!("validate always accepts"),
+        }
+    });
+}
+
+/// A condition variable on `TinyLock` and a `ConditionQueue`, with a flag
+/// guarded by the lock.
+struct Gate {
+    lock: TinyLock,
+    queue: ConditionQueue,
+    open: UnsafeCell<bool>,
+}
+
+impl Gate {
+    fn new() -> Gate {
+        Gate {
+            lock: TinyLock::new(),
+            queue: ConditionQueue::new(),
+            open: UnsafeCell::new(false),
+        }
+    }
+
+    /// Waits until the gate is open, Python's `with cond: while not open: cond.wait()`.
+    fn pass(&self) {
+        self.lock.lock();
+        // SAFETY (both reads): the lock is held.
+        while !self.open.with(|p| unsafe { *p }) {
+            let r = self.queue.wait(
+                &self.lock.state,
+                DEFAULT_PARK_TOKEN,
+                || self.lock.unlock(),
+                Deadline::never(),
+            );
+            assert!(matches!(r, CondWait::Woken(_)), "{r:?}");
+            self.lock.lock();
+        }
+        self.lock.unlock();
+    }
+
+    fn open(&self, all: bool) {
+        self.lock.lock();
+        // SAFETY: the lock is held.
+        self.open.with_mut(|p| unsafe { *p = true });
+        if all {
+            self.queue.notify_all();
+        } else {
+            self.queue.notify_one();
+        }
+        self.lock.unlock();
+    }
+}
+
+#[test]
+fn condition_notify_one_is_never_lost() {
+    // A notification while the lock is held moves the waiter to the lock's
+    // queue; if it forgot to mark the lock as parked, the notifier's unlock
+    // would take the fast path and the waiter would sleep forever.
+    loom::model(|| {
+        let gate = Arc::new(Gate::new());
+        let waiter = {
+            let gate = Arc::clone(&gate);
+            loom::thread::spawn(move || gate.pass())
+        };
+        gate.open(false);
+        waiter.join().unwrap();
+    });
+}
+
+#[test]
+fn condition_notify_all_releases_every_waiter() {
+    loom::model(|| {
+        let gate = Arc::new(Gate::new());
+        let waiters: Vec<_> = (0..2)
+            .map(|_| {
+                let gate = Arc::clone(&gate);
+                loom::thread::spawn(move || gate.pass())
+            })
+            .collect();
+        gate.open(true);
+        for w in waiters {
+            w.join().unwrap();
         }
     });
 }

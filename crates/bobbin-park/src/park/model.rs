@@ -67,7 +67,7 @@ fn lock() -> MutexGuard<'static, Table> {
     TABLE.lock().expect("a parking callback panicked")
 }
 
-pub(super) fn park(
+pub(crate) fn park(
     key: usize,
     validate: impl FnOnce() -> bool,
     before_sleep: impl FnOnce(),
@@ -117,7 +117,7 @@ pub(super) fn park(
     ParkResult::TimedOut
 }
 
-pub(super) fn unpark_one(
+pub(crate) fn unpark_one(
     key: usize,
     callback: impl FnOnce(UnparkResult) -> UnparkToken,
 ) -> UnparkResult {
@@ -138,7 +138,7 @@ pub(super) fn unpark_one(
     result
 }
 
-pub(super) fn unpark_all(key: usize, token: UnparkToken) -> usize {
+pub(crate) fn unpark_all(key: usize, token: UnparkToken) -> usize {
     let mut table = lock();
     let (woken, kept): (VecDeque<Waiter>, VecDeque<Waiter>) =
         table.queue.drain(..).partition(|w| w.key == key);
@@ -148,7 +148,7 @@ pub(super) fn unpark_all(key: usize, token: UnparkToken) -> usize {
     count
 }
 
-pub(super) fn unpark_filter(
+pub(crate) fn unpark_filter(
     key: usize,
     mut filter: impl FnMut(ParkToken) -> FilterOp,
     callback: impl FnOnce(UnparkResult) -> UnparkToken,
@@ -183,7 +183,7 @@ pub(super) fn unpark_filter(
     result
 }
 
-pub(super) fn unpark_requeue(
+pub(crate) fn unpark_requeue(
     from: usize,
     to: usize,
     validate: impl FnOnce() -> RequeueOp,

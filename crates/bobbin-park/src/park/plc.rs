@@ -125,7 +125,7 @@ fn from_plc_requeue(op: parking_lot_core::RequeueOp) -> RequeueOp {
 }
 
 #[inline]
-pub(super) fn park(
+pub(crate) fn park(
     key: usize,
     validate: impl FnOnce() -> bool,
     before_sleep: impl FnOnce(),
@@ -174,7 +174,7 @@ pub(super) fn park(
 }
 
 #[inline]
-pub(super) fn unpark_one(
+pub(crate) fn unpark_one(
     key: usize,
     callback: impl FnOnce(UnparkResult) -> UnparkToken,
 ) -> UnparkResult {
@@ -196,7 +196,7 @@ pub(super) fn unpark_one(
 }
 
 #[inline]
-pub(super) fn unpark_all(key: usize, token: UnparkToken) -> usize {
+pub(crate) fn unpark_all(key: usize, token: UnparkToken) -> usize {
     check(false, "unpark_all");
     // SAFETY:
     //   * `key` is the address of one of this crate's atomics, borrowed by
@@ -207,7 +207,7 @@ pub(super) fn unpark_all(key: usize, token: UnparkToken) -> usize {
 }
 
 #[inline]
-pub(super) fn unpark_filter(
+pub(crate) fn unpark_filter(
     key: usize,
     mut filter: impl FnMut(ParkToken) -> FilterOp,
     callback: impl FnOnce(UnparkResult) -> UnparkToken,
@@ -237,7 +237,7 @@ pub(super) fn unpark_filter(
 }
 
 #[inline]
-pub(super) fn unpark_requeue(
+pub(crate) fn unpark_requeue(
     from: usize,
     to: usize,
     validate: impl FnOnce() -> RequeueOp,
