@@ -11,7 +11,7 @@ use thiserror::Error;
 /// # Examples
 ///
 /// ```
-/// use bobbin_lock::{Lock, RLock, ReleaseError};
+/// use bobbin_lock::{BoundedSemaphore, Lock, RLock, ReleaseError};
 ///
 /// let lock = Lock::new(());
 /// assert_eq!(lock.release(), Err(ReleaseError::Unlocked));
@@ -19,6 +19,10 @@ use thiserror::Error;
 ///
 /// let rlock = RLock::new(());
 /// assert_eq!(rlock.release(), Err(ReleaseError::NotOwned));
+///
+/// let sem = BoundedSemaphore::new(1);
+/// assert_eq!(sem.release(1), Err(ReleaseError::TooManyReleases));
+/// assert_eq!(sem.release(0), Err(ReleaseError::ZeroPermits));
 /// ```
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Error)]
 #[non_exhaustive]
@@ -32,7 +36,7 @@ pub enum ReleaseError {
     /// `RuntimeError: cannot release un-acquired lock`).
     #[error("cannot release un-acquired lock")]
     NotOwned,
-    /// `BoundedSemaphore::release` would
+    /// [`BoundedSemaphore::release`](crate::BoundedSemaphore::release) would
     /// raise the count above the initial value (Python's
     /// `ValueError: Semaphore released too many times`).
     #[error("semaphore released too many times")]
@@ -41,8 +45,8 @@ pub enum ReleaseError {
     /// `ValueError: n must be one or more` for any `n < 1`.
     #[error("n must be one or more")]
     ZeroPermits,
-    /// `Semaphore::release` would raise the
-    /// count above `Semaphore::MAX_PERMITS`
+    /// [`Semaphore::release`](crate::Semaphore::release) would raise the
+    /// count above [`Semaphore::MAX_PERMITS`](crate::Semaphore::MAX_PERMITS)
     /// (Python's integers cannot overflow; ours refuse rather than wrap).
     #[error("semaphore count would overflow")]
     Overflow,

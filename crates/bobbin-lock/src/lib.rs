@@ -1,6 +1,6 @@
-//! Python's mutual-exclusion primitives for Rust: [`Lock`] and [`RLock`]
-//! (`Semaphore` and `BoundedSemaphore` follow), with CPython 3.13's
-//! semantics, RAII guards and no poisoning.
+//! Python's mutual-exclusion primitives for Rust: [`Lock`], [`RLock`],
+//! [`Semaphore`] and [`BoundedSemaphore`], with CPython 3.13's semantics,
+//! RAII guards and no poisoning.
 //!
 //! | Python | bobbin-lock |
 //! |---|---|
@@ -31,6 +31,10 @@
 //!   implements lock_api's `RawMutex`, `RawMutexFair` and `RawMutexTimed`.
 //! - [`RLock`] adds an owner (a never-reused thread id) and a recursion
 //!   count to the raw lock.
+//! - [`Semaphore`] is one word holding the count and a "parked" flag;
+//!   waiters are served in FIFO order, and `release(n)` hands permits to
+//!   them directly, so a newcomer never takes a permit a parked thread is
+//!   waiting for (tokio's semaphore model, on `unpark_filter`).
 //! - [`WaitGuard`] lets `bobbin-signal`'s `Condition` release a lock (every
 //!   level of an RLock) while it waits and take it back afterwards.
 //!
@@ -46,14 +50,18 @@
 //! # Examples
 //!
 //! ```
-//! use bobbin_lock::{Lock, RLock};
+//! use bobbin_lock::{Lock, RLock, Semaphore};
 //! use std::sync::Arc;
 //!
 //! let balance = Arc::new(Lock::new(100));
+//! let pool = Arc::new(Semaphore::new(2)); // at most two workers at once
 //! let handles: Vec<_> = (0..4)
 //!     .map(|_| {
-//!         let balance = Arc::clone(&balance);
-//!         std::thread::spawn(move || *balance.acquire() -= 10)
+//!         let (balance, pool) = (Arc::clone(&balance), Arc::clone(&pool));
+//!         std::thread::spawn(move || {
+//!             let _permit = pool.acquire();
+//!             *balance.acquire() -= 10;
+//!         })
 //!     })
 //!     .collect();
 //! for h in handles {
@@ -77,12 +85,14 @@ mod error;
 mod lock;
 mod raw;
 mod rlock;
+mod semaphore;
 mod wait;
 
 pub use error::ReleaseError;
 pub use lock::{Lock, LockGuard};
 pub use raw::RawLock;
 pub use rlock::{RLock, RLockGuard};
+pub use semaphore::{BoundedSemaphore, Semaphore, SemaphoreGuard};
 pub use wait::WaitGuard;
 
 /// Helpers for the unit tests: how many threads are parked on a key.
