@@ -5,18 +5,11 @@
 
 use bobbin_lock::{Lock, RLock, WaitGuard};
 use bobbin_park::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use bobbin_park::thread::yield_now;
 use bobbin_park::{CondWait, ConditionQueue, DEFAULT_UNPARK_TOKEN, Deadline};
 use std::time::{Duration, Instant};
 
-/// Spins (yielding) until `done` holds; panics after ten seconds.
-fn wait_for(what: &str, done: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < Duration::from_secs(10), "never: {what}");
-        yield_now();
-    }
-}
+mod common;
+use common::wait_for;
 
 fn is_woken(r: CondWait) -> bool {
     matches!(r, CondWait::Woken(_))
