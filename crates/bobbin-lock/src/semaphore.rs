@@ -386,6 +386,10 @@ impl Semaphore {
     /// The timed forms are [`acquire_timeout`](Semaphore::acquire_timeout)
     /// and [`acquire_until`](Semaphore::acquire_until).
     ///
+    /// # Panics
+    ///
+    /// Never panics.
+    ///
     /// # Examples
     ///
     /// ```
@@ -407,6 +411,10 @@ impl Semaphore {
 
     /// Takes a permit if one is free and no thread is waiting for one,
     /// without waiting: Python's `acquire(blocking=False)`.
+    ///
+    /// # Panics
+    ///
+    /// Never panics.
     ///
     /// # Examples
     ///
@@ -433,6 +441,10 @@ impl Semaphore {
     /// is [`try_acquire`](Semaphore::try_acquire); `Duration::MAX` waits
     /// forever.
     ///
+    /// # Panics
+    ///
+    /// Never panics.
+    ///
     /// # Examples
     ///
     /// ```
@@ -452,6 +464,10 @@ impl Semaphore {
 
     /// Takes a permit, waiting at most until `deadline`; `None` if none came
     /// by then, never earlier.
+    ///
+    /// # Panics
+    ///
+    /// Never panics.
     ///
     /// # Examples
     ///
@@ -611,6 +627,10 @@ impl BoundedSemaphore {
     /// Takes a permit, waiting as long as it takes; see
     /// [`Semaphore::acquire`].
     ///
+    /// # Panics
+    ///
+    /// Never panics.
+    ///
     /// # Examples
     ///
     /// ```
@@ -631,6 +651,10 @@ impl BoundedSemaphore {
 
     /// Takes a permit without waiting; see [`Semaphore::try_acquire`].
     ///
+    /// # Panics
+    ///
+    /// Never panics.
+    ///
     /// # Examples
     ///
     /// ```
@@ -650,6 +674,10 @@ impl BoundedSemaphore {
     /// Takes a permit, waiting at most `timeout`; see
     /// [`Semaphore::acquire_timeout`].
     ///
+    /// # Panics
+    ///
+    /// Never panics.
+    ///
     /// # Examples
     ///
     /// ```
@@ -668,6 +696,10 @@ impl BoundedSemaphore {
 
     /// Takes a permit, waiting at most until `deadline`; see
     /// [`Semaphore::acquire_until`].
+    ///
+    /// # Panics
+    ///
+    /// Never panics.
     ///
     /// # Examples
     ///
