@@ -158,6 +158,22 @@ struct Cold {
     close_key: AtomicU8,
 }
 
+/// A put between [`Core::begin_put`] and [`Core::end_put`]: dropping it
+/// ends the put, on every path out of `try_put`, unwinding included.
+struct Pending<'a, S: Storage, const TRACKED: bool> {
+    core: &'a Core<S, TRACKED>,
+    /// Whether the item may have been pushed, so that a parked getter is
+    /// woken; false only when the storage gave it back.
+    pushed: bool,
+}
+
+impl<S: Storage, const TRACKED: bool> Drop for Pending<'_, S, TRACKED> {
+    #[inline]
+    fn drop(&mut self) {
+        self.core.end_put(self.pushed);
+    }
+}
+
 impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     /// A core around `storage`, which holds at most `maxsize` items (0: no
     /// bound).
@@ -193,15 +209,19 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         if !self.begin_put() {
             return Err(PutError::ShutDown(item));
         }
+        // Ends the pending put however this call ends, also if the storage
+        // unwinds (a `PriorityQueue` item whose `Ord` panics): a put left
+        // pending would make every later shutdown wait for it forever.
+        let mut pending = Pending {
+            core: self,
+            pushed: true,
+        };
         self.add_task();
         match self.storage.push(item) {
-            Ok(()) => {
-                self.end_put(true);
-                Ok(())
-            }
+            Ok(()) => Ok(()),
             Err(item) => {
                 self.finish_tasks(1);
-                self.end_put(false);
+                pending.pushed = false;
                 Err(PutError::Full(item))
             }
         }
@@ -264,7 +284,8 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         }
     }
 
-    /// Registers a put as pending, unless the queue is shut down.
+    /// Registers a put as pending, unless the queue is shut down; a
+    /// [`Pending`] ends it.
     #[inline]
     fn begin_put(&self) -> bool {
         let state = &self.hot.0.state;
@@ -496,6 +517,8 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         }
     }
 
+    /// Refuses a task the count cannot hold; the caller's [`Pending`] ends
+    /// the put as the panic unwinds.
     #[cold]
     fn task_overflow(&self) -> ! {
         self.finish_tasks(1);
