@@ -54,7 +54,6 @@ use std::io;
 ///     println!("[MainThread] stopping");
 ///     Ok(()) // waits for worker1; worker2 never prints "stopping"
 /// }
-/// # main().unwrap();
 /// ```
 #[derive(Debug, Default, Clone)]
 #[must_use = "a Builder does nothing until it spawns"]
