@@ -66,7 +66,10 @@ std::thread_local! {
 /// Names the kind of wait of every park the current thread makes while the
 /// label lives (the previous label comes back when it is dropped).
 ///
-/// One thread-local store; no other cost.
+/// [`WaitLabel::new`] names the waits inside it whatever encloses it;
+/// [`WaitLabel::unless_labelled`] leaves an enclosing label in place, which is
+/// what a primitive other operations are built on wants. One thread-local
+/// store; no other cost.
 ///
 /// # Examples
 ///
@@ -93,6 +96,38 @@ impl WaitLabel {
     #[inline]
     pub fn new(kind: &'static WaitKind) -> WaitLabel {
         let previous = LABEL.with(|l| l.replace(kind));
+        WaitLabel { previous }
+    }
+
+    /// Labels this thread's parks with `kind` until the label is dropped,
+    /// unless an enclosing label already names them: then that one stays.
+    ///
+    /// This is how bobbin's primitives name their waits, so that an operation
+    /// built on another keeps its own name in a hang report: a thread's
+    /// `join`, which waits on an `Event`, is reported as `"Thread.join"`, not
+    /// `"Event.wait"`. One thread-local read, and a store if unlabelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_park::{WaitKind, WaitLabel};
+    ///
+    /// static THREAD_JOIN: WaitKind = WaitKind::new("Thread.join");
+    /// static EVENT_WAIT: WaitKind = WaitKind::new("Event.wait");
+    ///
+    /// let _join = WaitLabel::unless_labelled(&THREAD_JOIN);
+    /// // The event's own label leaves "Thread.join" in place.
+    /// let _event = WaitLabel::unless_labelled(&EVENT_WAIT);
+    /// ```
+    #[inline]
+    pub fn unless_labelled(kind: &'static WaitKind) -> WaitLabel {
+        let previous = LABEL.with(|l| {
+            let previous = l.get();
+            if previous.is_null() {
+                l.set(kind);
+            }
+            previous
+        });
         WaitLabel { previous }
     }
 }
