@@ -15,7 +15,7 @@ use crate::ReleaseError;
 use bobbin_park::sync::atomic::{AtomicU8, Ordering};
 use bobbin_park::{
     DEFAULT_UNPARK_TOKEN, Deadline, FilterOp, LOCK_LOCKED, LOCK_PARKED, ParkResult, SpinWait,
-    UnparkToken, park, unpark_filter,
+    UnparkToken, WaitKind, WaitLabel, park, unpark_filter,
 };
 use core::cell::Cell;
 use core::fmt;
@@ -29,6 +29,10 @@ pub(crate) const TOKEN_NORMAL: UnparkToken = DEFAULT_UNPARK_TOKEN;
 /// it: "you own the lock now". No code outside this crate can pass it on the
 /// lock word, since the lock word never leaves the crate.
 pub(crate) const TOKEN_HANDOFF: UnparkToken = UnparkToken(1);
+
+/// How a thread parked in [`Lock::acquire`](crate::Lock::acquire) (or in
+/// the raw lock's `lock_api` calls) shows in a hang report.
+pub(crate) static LOCK_ACQUIRE: WaitKind = WaitKind::new("Lock.acquire");
 
 /// A one-byte lock that any thread may release, with a fair hand-off to
 /// waiters that have waited more than a millisecond.
@@ -197,10 +201,18 @@ impl RawLock {
     /// was taken. A deadline that has passed makes this a non-blocking try.
     #[inline]
     pub(crate) fn lock_until(&self, deadline: Deadline) -> bool {
+        self.lock_until_as(deadline, &LOCK_ACQUIRE)
+    }
+
+    /// [`lock_until`](RawLock::lock_until), naming a park `kind` in hang
+    /// reports (an RLock's acquire is not a Lock's). The name reaches only
+    /// the slow path.
+    #[inline]
+    pub(crate) fn lock_until_as(&self, deadline: Deadline, kind: &'static WaitKind) -> bool {
         self.state
             .compare_exchange_weak(0, LOCK_LOCKED, Ordering::Acquire, Ordering::Relaxed)
             .is_ok()
-            || self.lock_slow(deadline)
+            || self.lock_slow(deadline, kind)
     }
 
     /// Releases a lock the caller holds, letting newcomers barge unless the
@@ -263,7 +275,7 @@ impl RawLock {
     }
 
     #[cold]
-    fn lock_slow(&self, deadline: Deadline) -> bool {
+    fn lock_slow(&self, deadline: Deadline, kind: &'static WaitKind) -> bool {
         let mut spin = SpinWait::new();
         // The moment this thread becomes due a hand-off: taken when it
         // first parks and kept across re-parks, so a waiter that was woken
@@ -313,6 +325,9 @@ impl RawLock {
             }
 
             let token = *token.get_or_insert_with(fair::due_token);
+            // What a hang report says this thread waits for (a condition
+            // wait re-taking its lock keeps the condition's name).
+            let _label = WaitLabel::unless_labelled(kind);
             let result = park(
                 &self.state,
                 // With the queue locked: sleep only if the lock is still held

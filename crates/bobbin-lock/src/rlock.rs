@@ -8,16 +8,19 @@
 
 use crate::ReleaseError;
 use crate::raw::RawLock;
-use bobbin_park::Deadline;
 use bobbin_park::cell::UnsafeCell;
 use bobbin_park::sync::atomic::{AtomicUsize, Ordering};
 use bobbin_park::thread::current_id;
+use bobbin_park::{Deadline, WaitKind};
 use core::fmt;
 use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
 use core::ops::Deref;
 use lock_api::GuardNoSend;
 use std::time::{Duration, Instant};
+
+/// How a thread parked in [`RLock::acquire`] shows in a hang report.
+static RLOCK_ACQUIRE: WaitKind = WaitKind::new("RLock.acquire");
 
 /// Python's `threading.RLock`: a lock that the thread holding it may acquire
 /// again, released when every acquisition has been released.
@@ -282,7 +285,7 @@ impl<T: ?Sized> RLock<T> {
         if self.owner.load(Ordering::Relaxed) == me {
             self.add_level();
             true
-        } else if self.raw.lock_until(deadline) {
+        } else if self.raw.lock_until_as(deadline, &RLOCK_ACQUIRE) {
             self.take(me);
             true
         } else {

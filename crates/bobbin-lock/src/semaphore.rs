@@ -11,7 +11,7 @@
 use crate::ReleaseError;
 use bobbin_park::sync::atomic::{AtomicUsize, Ordering};
 use bobbin_park::{Deadline, FilterOp, ParkResult, ParkToken, SpinWait, UnparkToken};
-use bobbin_park::{park, unpark_filter};
+use bobbin_park::{WaitKind, WaitLabel, park, unpark_filter};
 use core::cell::Cell;
 use core::fmt;
 use core::mem::ManuallyDrop;
@@ -32,6 +32,10 @@ const TOKEN_GRANTED: UnparkToken = UnparkToken(1);
 
 /// The permits one `acquire` asks for, left as its park token.
 const WANTS_ONE: ParkToken = ParkToken(1);
+
+/// How a thread parked in an `acquire` of a [`Semaphore`] or a
+/// [`BoundedSemaphore`] (a `Semaphore` in Python too) shows in a hang report.
+static SEMAPHORE_ACQUIRE: WaitKind = WaitKind::new("Semaphore.acquire");
 
 /// The counting core shared by both semaphores.
 struct RawSemaphore {
@@ -161,6 +165,7 @@ impl RawSemaphore {
                 continue;
             }
 
+            let _label = WaitLabel::unless_labelled(&SEMAPHORE_ACQUIRE);
             let result = park(
                 &self.state,
                 // With the queue locked: sleep only if still marked with no

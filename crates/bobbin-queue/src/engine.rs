@@ -51,8 +51,8 @@ use crate::error::{GetError, PutError, TaskDoneError};
 use crate::storage::Storage;
 use bobbin_park::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering, fence};
 use bobbin_park::{
-    DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, Deadline, FilterOp, Key, ParkResult, SpinWait, park,
-    unpark_filter, unpark_one,
+    DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, Deadline, FilterOp, Key, ParkResult, SpinWait,
+    WaitKind, WaitLabel, park, unpark_filter, unpark_one,
 };
 
 /// `state`: `shutdown` or `shutdown_immediate` was called; puts fail.
@@ -74,6 +74,14 @@ const ONE_TASK: u64 = 1 << 1;
 /// let the count run into overflow (2^62 tasks; leaves room for every
 /// thread that may be adding one at the same moment).
 const TASK_LIMIT: u64 = 1 << 63;
+
+/// How a thread parked in a queue's operation shows in a hang report.
+/// `LifoQueue` and `PriorityQueue` are `Queue`s in Python too.
+static QUEUE_PUT: WaitKind = WaitKind::new("Queue.put");
+static QUEUE_GET: WaitKind = WaitKind::new("Queue.get");
+static SIMPLE_QUEUE_GET: WaitKind = WaitKind::new("SimpleQueue.get");
+static QUEUE_JOIN: WaitKind = WaitKind::new("Queue.join");
+static QUEUE_SHUTDOWN: WaitKind = WaitKind::new("Queue.shutdown");
 
 /// The number of puts registered in a `state` value.
 #[inline]
@@ -287,6 +295,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
                         putters.store(0, Ordering::Relaxed);
                     }
                 };
+                let _label = WaitLabel::unless_labelled(&QUEUE_PUT);
                 let parked = park(
                     putters,
                     validate,
@@ -450,6 +459,11 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
                         state.fetch_and(!GET_PARKED, Ordering::Relaxed);
                     }
                 };
+                let _label = WaitLabel::unless_labelled(if TRACKED {
+                    &QUEUE_GET
+                } else {
+                    &SIMPLE_QUEUE_GET
+                });
                 let parked = park(
                     state,
                     validate,
@@ -620,6 +634,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
                     tasks.fetch_and(!JOIN_PARKED, Ordering::Relaxed);
                 }
             };
+            let _label = WaitLabel::unless_labelled(&QUEUE_JOIN);
             let parked = park(
                 tasks,
                 validate,
@@ -676,6 +691,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
             if spin.spin() {
                 continue;
             }
+            let _label = WaitLabel::unless_labelled(&QUEUE_SHUTDOWN);
             park(
                 &self.cold.0.close_key,
                 || pending(state.fetch_or(CLOSE_PARKED, Ordering::AcqRel)) != 0,

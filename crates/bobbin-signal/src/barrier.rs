@@ -27,7 +27,7 @@ use crate::error::{BrokenBarrierError, BrokenReason};
 use bobbin_park::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use bobbin_park::{
     DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, Deadline, FilterOp, ParkResult, ParkToken,
-    UnparkToken,
+    UnparkToken, WaitKind, WaitLabel,
 };
 use core::cell::Cell;
 use core::fmt;
@@ -73,6 +73,9 @@ const ENTRANT: usize = 1;
 
 /// Unpark tokens: the generation was released, or broken for a reason.
 const RELEASED: UnparkToken = UnparkToken(1);
+
+/// How a thread parked in [`Barrier::wait`] shows in a hang report.
+static BARRIER_WAIT: WaitKind = WaitKind::new("Barrier.wait");
 
 /// A snapshot of the state word.
 #[derive(Copy, Clone, PartialEq, Eq)]
@@ -633,6 +636,7 @@ impl Barrier {
             }
             let arrival = Cell::new(Arrival::Retry);
             let index = Cell::new(0);
+            let _label = WaitLabel::unless_labelled(&BARRIER_WAIT);
             let result = bobbin_park::park(
                 &self.state,
                 || {
@@ -710,6 +714,7 @@ impl Barrier {
     fn wait_to_enter(&self, generation: usize) {
         // Whatever ends the wait (the trip's end, or the state having moved
         // on before we parked), the caller looks at the state again.
+        let _label = WaitLabel::unless_labelled(&BARRIER_WAIT);
         bobbin_park::park(
             &self.state,
             || {
@@ -729,6 +734,7 @@ impl Barrier {
     /// `count == parties`). Once queued, it wakes the last party if that
     /// one waits for it.
     fn wait_late(&self, generation: usize) -> Result<(), BrokenBarrierError> {
+        let _label = WaitLabel::unless_labelled(&BARRIER_WAIT);
         let result = bobbin_park::park(
             &self.state,
             || {
@@ -835,6 +841,7 @@ impl Barrier {
             // A party timed out during the action and has not parked again
             // yet (it is a few instructions away): sleep until it has, rather
             // than spin on a thread that may not be running.
+            let _label = WaitLabel::unless_labelled(&BARRIER_WAIT);
             bobbin_park::park(
                 &self.trip_wait,
                 || State(self.state.load(Ordering::Acquire)).count() != self.parties,

@@ -12,10 +12,14 @@
 //! job ([`WaitGuard`], Python's `_release_save` and `_acquire_restore`).
 
 use bobbin_lock::WaitGuard;
-use bobbin_park::{CondWait, ConditionQueue, Deadline};
+use bobbin_park::{CondWait, ConditionQueue, Deadline, WaitKind, WaitLabel};
 use core::fmt;
 use core::ops::Deref;
 use std::time::{Duration, Instant};
+
+/// How a thread parked in a [`Condition`]'s wait (or taking its lock back
+/// afterwards) shows in a hang report.
+static CONDITION_WAIT: WaitKind = WaitKind::new("Condition.wait");
 
 /// A condition variable: Python's `threading.Condition`.
 ///
@@ -242,6 +246,7 @@ impl Condition {
     /// The one core of the waits.
     #[track_caller]
     fn wait_slow<G: WaitGuard>(&self, guard: &mut G, deadline: Deadline) -> bool {
+        let _label = WaitLabel::unless_labelled(&CONDITION_WAIT);
         match guard.wait_on(&self.queue, deadline) {
             CondWait::Woken(_) => true,
             CondWait::TimedOut => false,

@@ -12,7 +12,9 @@
 //! follows at once).
 
 use bobbin_park::sync::atomic::{AtomicU8, Ordering};
-use bobbin_park::{DEFAULT_PARK_TOKEN, Deadline, FilterOp, ParkResult, UnparkToken};
+use bobbin_park::{
+    DEFAULT_PARK_TOKEN, Deadline, FilterOp, ParkResult, UnparkToken, WaitKind, WaitLabel,
+};
 use core::fmt;
 use std::time::{Duration, Instant};
 
@@ -24,6 +26,11 @@ const PARKED: u8 = 0b10;
 
 /// The token `set` passes to the threads it wakes.
 const WOKEN_BY_SET: UnparkToken = UnparkToken(1);
+
+/// How a thread parked in [`Event::wait`] shows in a hang report (unless it
+/// waits for something built on an event, a thread's join, which names
+/// itself).
+static EVENT_WAIT: WaitKind = WaitKind::new("Event.wait");
 
 /// A flag that threads can wait on: Python's `threading.Event`.
 ///
@@ -317,6 +324,7 @@ impl Event {
             // A zero timeout is a non-blocking look at the flag.
             return self.is_set();
         }
+        let _label = WaitLabel::unless_labelled(&EVENT_WAIT);
         let result = bobbin_park::park(
             &self.state,
             || {
