@@ -25,6 +25,7 @@
 //! | `threading.excepthook = hook` | [`set_excepthook(hook)`](set_excepthook), [`ExceptHookArgs`] |
 //! | `threading.__excepthook__` | [`default_excepthook`] |
 //! | non-daemon threads keep the program alive | the same, by an exit hook; [`shutdown()`] waits on demand |
+//! | `faulthandler.dump_traceback()` (Java's `jstack`) | [`thread_dump()`]: every thread, and what it is blocked on |
 //!
 //! # Names
 //!
@@ -104,6 +105,17 @@
 //! and a panic hook installed after bobbin's replaces it, so that hook and
 //! the excepthook both report.
 //!
+//! # Hang reports
+//!
+//! [`thread_dump`] lists every thread of the registry and says, for each,
+//! whether it is blocked in a bobbin primitive, in which operation
+//! (`Lock.acquire`, `Condition.wait`, `Queue.get`, `Thread.join`, …), on
+//! which object and for how long; its `Display` prints one line per thread,
+//! as Python's `faulthandler.dump_traceback` and Java's `jstack` do. Print
+//! it when a program seems stuck (from a watchdog thread, a signal handler's
+//! thread, a debug endpoint). It costs nothing until it is called, but for a
+//! few relaxed stores on the park slow path of each primitive.
+//!
 //! # Examples
 //!
 //! ```
@@ -136,6 +148,7 @@
 #![deny(unsafe_code)]
 
 mod builder;
+mod dump;
 mod error;
 mod exit;
 mod hook;
@@ -147,6 +160,7 @@ mod thread;
 mod timer;
 
 pub use builder::{Builder, Run, spawn};
+pub use dump::{BlockedOn, ThreadDump, ThreadStatus, thread_dump};
 pub use error::{Panicked, StackSizeError};
 pub use exit::shutdown;
 pub use hook::{ExceptHookArgs, default_excepthook, set_excepthook, take_excepthook};

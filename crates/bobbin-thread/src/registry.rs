@@ -161,6 +161,9 @@ pub fn get_ident() -> u64 {
         return known;
     }
     let fresh = if sys::is_main_thread() {
+        // The main thread's record may have been made by another thread:
+        // this is where the main thread tells hang reports who it is.
+        with_globals(Globals::main_record).set_park_id();
         MAIN_IDENT
     } else {
         with_globals(|g| {
@@ -237,7 +240,9 @@ fn current_record() -> Arc<Record> {
         return record;
     }
     let record = if sys::is_main_thread() {
-        with_globals(Globals::main_record)
+        let main = with_globals(Globals::main_record);
+        main.set_park_id();
+        main
     } else {
         new_dummy()
     };
@@ -257,6 +262,7 @@ fn new_dummy() -> Arc<Record> {
     with_globals(|g| {
         let name = g.next_name("Dummy");
         let record = Arc::new(Record::running(name, ident, true, Kind::Dummy, native_id));
+        record.set_park_id();
         g.threads.insert(ident, Arc::clone(&record));
         record
     })
@@ -429,6 +435,7 @@ pub(crate) fn register_spawn(name: Option<String>, daemon: bool) -> (Arc<Record>
 /// Called first thing on a spawned thread: publishes its native id and makes
 /// its record the thread's own.
 pub(crate) fn enter(record: &Arc<Record>) {
+    record.set_park_id();
     record.set_started(sys::native_id());
     let _ = IDENT.try_with(|cell| cell.set(record.ident));
     let _ = CURRENT.try_with(|slot| *slot.record.borrow_mut() = Some(Arc::clone(record)));

@@ -12,14 +12,22 @@
 
 use crate::Panicked;
 use crate::sync::Event;
-use bobbin_park::Deadline;
 use bobbin_park::sync::Arc;
-use bobbin_park::sync::atomic::{AtomicU64, Ordering};
+use bobbin_park::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use bobbin_park::thread::JoinHandle;
+use bobbin_park::{Deadline, WaitKind, WaitLabel};
 use core::any::Any;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 use std::time::{Duration, Instant};
+
+/// How a thread parked in a join (of a [`Thread`], a [`ThreadRef`] or a
+/// [`Timer`](crate::Timer)) shows in a hang report.
+static THREAD_JOIN: WaitKind = WaitKind::new("Thread.join");
+
+/// How a thread parked waiting for a new thread to record its native id
+/// shows in a hang report.
+static THREAD_START: WaitKind = WaitKind::new("Thread.start");
 
 /// How a thread came to be in the registry.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -42,6 +50,11 @@ pub(crate) struct Record {
     /// The kernel's id for the thread; 0 until the thread has published it
     /// (a spawned thread does so first thing, before `started` is set).
     native_id: AtomicU64,
+    /// The thread's [`bobbin_park::thread::current_id`], which names it in
+    /// [`bobbin_park::parked_threads`]; 0 until the thread has recorded it
+    /// (a spawned thread first thing, a dummy thread when registered, the
+    /// main thread when it first asks for its ident or its record).
+    park_id: AtomicUsize,
     /// Set once `native_id` is known, or once the start has failed.
     started: Event,
     /// Set when the thread's body (and its excepthook, and the drop of its
@@ -59,6 +72,7 @@ impl Record {
             daemon,
             kind: Kind::Spawned,
             native_id: AtomicU64::new(0),
+            park_id: AtomicUsize::new(0),
             started: Event::new(),
             finished: Event::new(),
         }
@@ -79,6 +93,7 @@ impl Record {
             daemon,
             kind,
             native_id: AtomicU64::new(native_id),
+            park_id: AtomicUsize::new(0),
             started: Event::new(),
             finished: Event::new(),
         };
@@ -90,6 +105,31 @@ impl Record {
     pub(crate) fn set_started(&self, native_id: u64) {
         self.native_id.store(native_id, Ordering::Release);
         self.started.set();
+    }
+
+    /// Records that the calling thread is this record's thread, for hang
+    /// reports. Relaxed: bookkeeping that only a report reads.
+    pub(crate) fn set_park_id(&self) {
+        self.park_id
+            .store(bobbin_park::thread::current_id(), Ordering::Relaxed);
+    }
+
+    /// The thread's parking-lot id, 0 if it has not recorded it yet.
+    pub(crate) fn park_id(&self) -> usize {
+        self.park_id.load(Ordering::Relaxed)
+    }
+
+    /// The thread's native id if it is known now, without waiting (a hang
+    /// report must never block on the threads it reports).
+    pub(crate) fn native_id_now(&self) -> Option<u64> {
+        Some(self.native_id.load(Ordering::Acquire)).filter(|&id| id != 0)
+    }
+
+    /// The address range of `finished`, the event a joiner parks on, so that
+    /// a hang report can tell which thread a join waits for.
+    pub(crate) fn is_joined_at(&self, address: usize) -> bool {
+        let start = core::ptr::from_ref(&self.finished).addr();
+        (start..start + size_of::<Event>()).contains(&address)
     }
 
     /// Called when the spawn failed: nobody waits for this thread's start
@@ -115,6 +155,7 @@ impl Record {
         }
         // The thread records its id before anything else it does, so this
         // wait is as short as the OS's start of a thread.
+        let _label = WaitLabel::unless_labelled(&THREAD_START);
         self.started.wait();
         self.native_id.load(Ordering::Acquire)
     }
@@ -126,6 +167,10 @@ impl Record {
             self.ident != crate::registry::get_ident(),
             "cannot join current thread"
         );
+        if self.is_finished() {
+            return true;
+        }
+        let _label = WaitLabel::unless_labelled(&THREAD_JOIN);
         match deadline.instant() {
             None => {
                 self.finished.wait();
@@ -562,10 +607,10 @@ impl<T> Thread<T> {
     /// take_excepthook();
     /// ```
     pub fn join(self) -> Result<T, Panicked> {
-        assert!(
-            self.ident() != crate::registry::get_ident(),
-            "cannot join current thread"
-        );
+        // The wait itself is on the thread's `finished` event, where a hang
+        // report sees it (`Thread.join`); this also refuses to join the
+        // calling thread.
+        self.thread.record.join_slow(Deadline::never());
         let Thread { thread, handle } = self;
         // The thread sets `finished` just before it returns, so std's join
         // only waits for the OS thread to end (its thread-local

@@ -12,12 +12,16 @@ use crate::Panicked;
 use crate::builder::Builder;
 use crate::sync::Event;
 use crate::thread::{Thread, ThreadRef};
-use bobbin_park::Deadline;
 use bobbin_park::sync::Arc;
 use bobbin_park::sync::atomic::{AtomicU8, Ordering};
+use bobbin_park::{Deadline, WaitKind, WaitLabel};
 use core::fmt;
 use std::io;
 use std::time::{Duration, Instant};
+
+/// How a timer's thread, waiting for its interval to pass (or for a
+/// cancel), shows in a hang report.
+static TIMER_WAIT: WaitKind = WaitKind::new("Timer.wait");
 
 /// Neither cancelled nor fired yet.
 const PENDING: u8 = 0;
@@ -39,6 +43,7 @@ impl Shared {
     /// The timer thread's body: wait for the deadline or a cancel, then call
     /// `function` if the cancel has not won.
     fn run(&self, deadline: Deadline, function: impl FnOnce()) {
+        let label = WaitLabel::unless_labelled(&TIMER_WAIT);
         let cancelled = match deadline.instant() {
             None => {
                 self.cancelled.wait();
@@ -46,6 +51,7 @@ impl Shared {
             }
             Some(at) => self.cancelled.wait_until(at),
         };
+        drop(label);
         if cancelled {
             return;
         }

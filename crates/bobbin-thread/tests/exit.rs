@@ -14,7 +14,7 @@
 use bobbin_signal::Event;
 use bobbin_thread::{
     Builder, Timer, active_count, current_thread, enumerate, get_ident, get_native_id, main_thread,
-    shutdown, spawn,
+    shutdown, spawn, thread_dump,
 };
 use std::process::{Command, Output};
 use std::sync::Arc;
@@ -155,6 +155,33 @@ fn main_thread_facts() {
     // join on the main thread itself is refused, not a deadlock.
     let refused = std::panic::catch_unwind(|| main.join_timeout(Duration::ZERO));
     assert!(refused.is_err());
+
+    // A hang report names the main thread when it is blocked.
+    let go = Arc::new(Event::new());
+    let watcher = {
+        let go = Arc::clone(&go);
+        spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            let seen = loop {
+                let report = thread_dump();
+                if let Some(b) = report.find("MainThread").and_then(|t| t.blocked()) {
+                    break b.kind() == "Event.wait" && b.is_on(&*go);
+                }
+                if Instant::now() > deadline {
+                    break false;
+                }
+                bobbin_park::thread::yield_now();
+            };
+            go.set();
+            seen
+        })
+        .unwrap()
+    };
+    go.wait();
+    assert!(
+        watcher.join().unwrap(),
+        "the report never showed MainThread blocked"
+    );
     println!("main thread facts hold");
 }
 
