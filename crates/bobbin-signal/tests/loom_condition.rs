@@ -1,8 +1,9 @@
 //! Loom models of `Condition` over bobbin-lock's guards: a notification is
 //! never lost (with the lock held, which requeues the waiter, or after the
 //! release, which wakes it), notify_all wakes two waiters, a timed wait_for
-//! racing a notification returns the predicate's value under the lock, and
-//! an RLock held at depth two is fully released while its owner waits.
+//! racing a notification returns the predicate's value under the lock, an
+//! RLock held at depth two is fully released while its owner waits, and
+//! `notify(n)` notifies exactly as many waiters as it says.
 //!
 //! Run with `cargo xtask loom` (`--cfg bobbin_loom`, release,
 //! `LOOM_MAX_PREEMPTIONS=2`): a few seconds for the file on 2 cores.
@@ -141,5 +142,60 @@ fn an_rlock_at_depth_two_is_released_while_waiting() {
         drop(guard);
         waiter.join().unwrap();
         assert!(!rlock.locked());
+    });
+}
+
+/// Tokens under a lock, with the bookkeeping that lets the notifier know
+/// how many threads wait: `waiting` threads called `wait` and have not come
+/// back, `signalled` of them were notified and have not come back yet.
+#[derive(Default)]
+struct Tokens {
+    tokens: usize,
+    waiting: usize,
+    signalled: usize,
+}
+
+#[test]
+fn notify_n_notifies_exactly_min_n_and_the_waiters() {
+    // Two consumers each take one token, waiting for it; the producer adds
+    // one token with notify(1), then another with notify(2). With the lock
+    // held, every waiter not yet notified is in the condition's queue, so
+    // notify(n) must report exactly min(n, waiting - signalled); a waiter
+    // only ever comes back notified (no spurious wake-ups); and no consumer
+    // sleeps through its token (loom would report a deadlock).
+    // 3 threads: about 0.1 s on 2 cores.
+    loom::model(|| {
+        let shared = Arc::new((Lock::new(Tokens::default()), Condition::new()));
+        let consumers: Vec<_> = (0..2)
+            .map(|_| {
+                let shared = Arc::clone(&shared);
+                loom::thread::spawn(move || {
+                    let (lock, cond) = &*shared;
+                    let mut guard = lock.acquire();
+                    while guard.tokens == 0 {
+                        guard.waiting += 1;
+                        assert!(cond.wait(&mut guard));
+                        guard.waiting -= 1;
+                        assert!(guard.signalled > 0, "a wake-up nobody notified");
+                        guard.signalled -= 1;
+                    }
+                    guard.tokens -= 1;
+                })
+            })
+            .collect();
+        let (lock, cond) = &*shared;
+        for n in [1, 2] {
+            let mut guard = lock.acquire();
+            guard.tokens += 1;
+            let in_queue = guard.waiting - guard.signalled;
+            let notified = cond.notify(n);
+            assert_eq!(notified, n.min(in_queue));
+            guard.signalled += notified;
+        }
+        for c in consumers {
+            c.join().unwrap();
+        }
+        let guard = lock.acquire();
+        assert_eq!((guard.tokens, guard.waiting, guard.signalled), (0, 0, 0));
     });
 }
