@@ -48,7 +48,7 @@
 //! one does too.
 
 use crate::error::{GetError, PutError, TaskDoneError};
-use crate::storage::Storage;
+use crate::storage::{Drained, Storage};
 use bobbin_park::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering, fence};
 use bobbin_park::{
     DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, Deadline, FilterOp, Key, ParkResult, SpinWait,
@@ -669,14 +669,20 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     }
 
     /// Python's `shutdown(immediate=True)`, returning the items it removes.
+    ///
+    /// The shutdown always completes (every item removed and its task
+    /// finished, every waiter woken) before a panic of an item's `Ord`
+    /// (a `PriorityQueue` ordering what it returns) reaches the caller; the
+    /// items then go with it, dropped, as Python's shutdown discards them.
     pub(crate) fn shutdown_immediate(&self) -> Vec<S::Item> {
         self.close(CLOSED | IMMEDIATE);
-        let mut items = Vec::new();
-        while let Some(item) = self.storage.pop() {
-            items.push(item);
-        }
+        let Drained { items, panic } = self.storage.drain();
         self.finish_tasks(items.len());
         self.wake_all_getters_and_putters();
+        if let Some(payload) = panic {
+            drop(items);
+            std::panic::resume_unwind(payload);
+        }
         items
     }
 

@@ -44,8 +44,10 @@ use crate::storage::Heap;
 ///
 /// A panic in `T`'s [`Ord`] reaches the caller of the put or get that
 /// compared the items. The queue stays consistent and usable (its size, its
-/// task count and its shutdown), but the item being moved may be in the
-/// queue or dropped, as std's `BinaryHeap` leaves it.
+/// task count and its shutdown) and loses no item: a put that panics has
+/// added its item (and counted its task), and the item a get that panics
+/// was about to return stays in the queue. Items that compared with a
+/// panic may afterwards come out of priority order.
 ///
 /// # Examples
 ///

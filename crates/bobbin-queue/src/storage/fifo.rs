@@ -130,6 +130,36 @@ impl<T> Storage for Fifo<T> {
     }
 }
 
+#[cfg(not(bobbin_loom))]
+impl<T> Drop for Fifo<T> {
+    /// Drops the items one by one, first in first: crossbeam's queues stop
+    /// at an item whose `Drop` panics and leak every item after it (a
+    /// `SegQueue` its blocks too). Here the rest are still dropped as the
+    /// panic unwinds, as a `Vec` drops its elements (a second panic aborts).
+    fn drop(&mut self) {
+        if core::mem::needs_drop::<T>() {
+            drop_each(self);
+        }
+    }
+}
+
+/// Pops and drops every item; if one's `Drop` panics, the guard drops the
+/// rest while the panic unwinds.
+#[cfg(not(bobbin_loom))]
+fn drop_each<T>(fifo: &Fifo<T>) {
+    struct Rest<'a, T>(&'a Fifo<T>);
+    impl<T> Drop for Rest<'_, T> {
+        fn drop(&mut self) {
+            drop_each(self.0);
+        }
+    }
+    while let Some(item) = fifo.pop() {
+        let rest = Rest(fifo);
+        drop(item);
+        core::mem::forget(rest);
+    }
+}
+
 /// A bounded FIFO too large to preallocate: a `SegQueue` and a count of the
 /// slots taken.
 ///

@@ -7,11 +7,14 @@
 //! `len`, `is_empty` and `is_full` (which the parking callbacks call) never
 //! take the lock.
 
-use super::Storage;
+use super::{Drained, Storage};
 use bobbin_lock::Lock;
 use bobbin_park::sync::atomic::{AtomicUsize, Ordering};
+use core::any::Any;
+use core::cell::Cell;
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::BinaryHeap;
+use std::panic::{self, AssertUnwindSafe};
 
 /// A collection that [`Locked`] keeps under its lock.
 pub(crate) trait Collection: Default {
@@ -26,6 +29,14 @@ pub(crate) trait Collection: Default {
 
     /// How many items it holds.
     fn count(&self) -> usize;
+
+    /// Takes every item, in order (see [`Storage::drain`]).
+    fn take_all(&mut self) -> Drained<Self::Item> {
+        Drained {
+            items: core::iter::from_fn(|| self.take()).collect(),
+            panic: None,
+        }
+    }
 }
 
 /// A [`Collection`] under a `Lock`, with its length readable without the
@@ -72,6 +83,15 @@ impl<C: Collection> Storage for Locked<C> {
             len: &self.len,
         };
         items.items.take()
+    }
+
+    fn drain(&self) -> Drained<C::Item> {
+        let mut items = self.items.acquire();
+        let items = Recount {
+            items: &mut *items,
+            len: &self.len,
+        };
+        items.items.take_all()
     }
 
     #[inline]
@@ -137,14 +157,56 @@ struct Entry<T> {
     seq: u64,
 }
 
+std::thread_local! {
+    /// Whether `CAUGHT` holds a panic: a flag without drop glue, so that
+    /// the check after every heap operation is one plain thread-local load.
+    static HAS_CAUGHT: Cell<bool> = const { Cell::new(false) };
+    /// The first panic an item's `Ord` raised during this thread's current
+    /// heap operation, caught so that the heap finishes the operation whole.
+    static CAUGHT: Cell<Option<Box<dyn Any + Send>>> = const { Cell::new(None) };
+}
+
+/// Keeps the first panic of the current heap operation; later ones are the
+/// same fault seen again.
+#[cold]
+#[inline(never)]
+fn catch(payload: Box<dyn Any + Send>) {
+    CAUGHT.with(|caught| {
+        let first = caught.take().unwrap_or(payload);
+        caught.set(Some(first));
+    });
+    HAS_CAUGHT.set(true);
+}
+
+/// Takes the panic caught during the heap operation that just ended.
+#[inline]
+fn take_caught() -> Option<Box<dyn Any + Send>> {
+    if HAS_CAUGHT.get() {
+        HAS_CAUGHT.set(false);
+        CAUGHT.with(Cell::take)
+    } else {
+        None
+    }
+}
+
 impl<T: Ord> Ord for Entry<T> {
     /// Reversed, since `BinaryHeap` pops the greatest: the smallest item,
     /// and among equal items the earliest, is the greatest entry.
+    ///
+    /// A panic in the items' `Ord` must not unwind through `BinaryHeap`:
+    /// its `pop` drops the item it was about to return when a comparison
+    /// unwinds, and a lost item would also leave its task unfinished
+    /// forever. So the panic is caught here and the entries compare by put
+    /// order instead (a consistent total order); the heap operation ends
+    /// with every entry in place, and [`StableHeap`] then resumes the panic.
     fn cmp(&self, other: &Self) -> CmpOrdering {
-        other
-            .item
-            .cmp(&self.item)
-            .then_with(|| other.seq.cmp(&self.seq))
+        match panic::catch_unwind(AssertUnwindSafe(|| other.item.cmp(&self.item))) {
+            Ok(order) => order.then_with(|| other.seq.cmp(&self.seq)),
+            Err(payload) => {
+                catch(payload);
+                other.seq.cmp(&self.seq)
+            }
+        }
     }
 }
 
@@ -191,16 +253,46 @@ impl<T: Ord> Collection for StableHeap<T> {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.heap.push(Entry { item, seq });
+        // The item is in the heap; the put reports its `Ord`'s panic.
+        if let Some(payload) = take_caught() {
+            panic::resume_unwind(payload);
+        }
     }
 
     #[inline]
     fn take(&mut self) -> Option<T> {
-        self.heap.pop().map(|entry| entry.item)
+        let entry = self.heap.pop();
+        if let Some(payload) = take_caught() {
+            // The get reports its `Ord`'s panic, and the item it was about
+            // to return goes back (a second panic while it does is the same
+            // fault, and is dropped): nothing is lost.
+            if let Some(entry) = entry {
+                self.heap.push(entry);
+                drop(take_caught());
+            }
+            panic::resume_unwind(payload);
+        }
+        entry.map(|entry| entry.item)
     }
 
     #[inline]
     fn count(&self) -> usize {
         self.heap.len()
+    }
+
+    fn take_all(&mut self) -> Drained<T> {
+        let mut entries = core::mem::take(&mut self.heap).into_vec();
+        self.next_seq = 0;
+        // The greatest entry (the smallest item) first. Comparisons whose
+        // `Ord` panics fall back on the put order (see `Entry::cmp`); the
+        // sort may then find the order inconsistent and panic itself, which
+        // leaves every entry in the vector too.
+        let sorted = panic::catch_unwind(AssertUnwindSafe(|| entries.sort_by(|a, b| b.cmp(a))));
+        let caught = take_caught();
+        Drained {
+            items: entries.into_iter().map(|entry| entry.item).collect(),
+            panic: caught.or(sorted.err()),
+        }
     }
 }
 

@@ -8,6 +8,15 @@ mod locked;
 pub(crate) use fifo::Fifo;
 pub(crate) use locked::{Heap, Stack};
 
+use core::any::Any;
+
+/// What [`Storage::drain`] took: every item, in order, and the panic an
+/// item's `Ord` raised while they were ordered, if one did.
+pub(crate) struct Drained<T> {
+    pub(crate) items: Vec<T>,
+    pub(crate) panic: Option<Box<dyn Any + Send>>,
+}
+
 /// The items of a queue, in the order the queue gives them out.
 ///
 /// Every method must be linearizable. `push` and `pop` may take a lock, but
@@ -25,6 +34,17 @@ pub(crate) trait Storage {
 
     /// Takes the next item, or `None` if the storage is empty.
     fn pop(&self) -> Option<Self::Item>;
+
+    /// Takes every item, in order (an immediate shutdown). It never unwinds
+    /// with items taken: a panic in the items' `Ord` comes back in
+    /// [`Drained::panic`], once every item is out, so that the shutdown can
+    /// finish first.
+    fn drain(&self) -> Drained<Self::Item> {
+        Drained {
+            items: core::iter::from_fn(|| self.pop()).collect(),
+            panic: None,
+        }
+    }
 
     /// How many items the storage holds.
     fn len(&self) -> usize;
