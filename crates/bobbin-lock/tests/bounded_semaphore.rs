@@ -174,3 +174,15 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_bound_of_zero_refuses_every_release() {
+    let sem = BoundedSemaphore::new(0);
+    assert_eq!(sem.initial_value(), 0);
+    assert!(sem.try_acquire().is_none());
+    assert!(sem.acquire_timeout(Duration::ZERO).is_none());
+    assert_eq!(sem.release(1), Err(ReleaseError::TooManyReleases));
+    assert_eq!(sem.release(usize::MAX), Err(ReleaseError::TooManyReleases));
+    assert_eq!(sem.release(0), Err(ReleaseError::ZeroPermits));
+    assert_eq!(sem.available(), 0);
+}

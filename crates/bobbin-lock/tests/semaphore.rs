@@ -363,3 +363,29 @@ fn stress_permits_are_conserved() {
     });
     assert_eq!(sem.available(), 3);
 }
+
+#[test]
+fn a_semaphore_of_zero_permits_makes_every_acquire_wait() {
+    // Bad input that is not an error: Python allows Semaphore(0) (a
+    // signal that starts unset). Tries and zero or past timeouts fail at
+    // once; an unbounded timeout waits for the release, without overflow.
+    let sem = Semaphore::new(0);
+    assert_eq!(sem.available(), 0);
+    let start = Instant::now();
+    assert!(sem.try_acquire().is_none());
+    assert!(sem.acquire_timeout(Duration::ZERO).is_none());
+    assert!(sem.acquire_until(start).is_none());
+    assert!(start.elapsed() < Duration::from_secs(5));
+    std::thread::scope(|s| {
+        let waiter = s.spawn(|| sem.acquire_timeout(Duration::MAX).is_some());
+        wait_for("the waiter parks", || {
+            let key = std::ptr::from_ref(&sem).addr();
+            bobbin_park::parked_threads()
+                .iter()
+                .any(|t| (key..key + size_of_val(&sem)).contains(&t.key))
+        });
+        sem.release(1).unwrap();
+        assert!(waiter.join().unwrap());
+    });
+    assert_eq!(sem.available(), 1);
+}

@@ -648,3 +648,20 @@ fn stress_barrier_generations_and_breaks() {
         }
     }
 }
+
+#[test]
+fn a_deadline_in_the_past_is_a_zero_timeout() {
+    // The last party passes without waiting; any other breaks the barrier
+    // at once, as with a zero timeout.
+    let barrier = Barrier::new(2);
+    std::thread::scope(|s| {
+        let first = s.spawn(|| barrier.wait());
+        until(|| barrier.n_waiting() == 1);
+        assert_eq!(barrier.wait_until(Instant::now()), Ok(1));
+        assert_eq!(first.join().unwrap(), Ok(0));
+    });
+    let start = Instant::now();
+    assert_eq!(reason(barrier.wait_until(start)), BrokenReason::TimedOut);
+    assert!(start.elapsed() < GENEROUS);
+    assert!(barrier.is_broken());
+}

@@ -517,3 +517,30 @@ fn stress_condition_producers_and_consumers() {
     });
     assert_eq!(consumed.load(Ordering::SeqCst), 2 * per_producer);
 }
+
+#[test]
+fn notify_zero_wakes_nobody_and_notify_max_wakes_everyone() {
+    let lock = Lock::new(0_usize);
+    let cond = Condition::new();
+    std::thread::scope(|s| {
+        let waiters: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut guard = lock.acquire();
+                    *guard += 1;
+                    cond.wait_timeout(&mut guard, GENEROUS)
+                })
+            })
+            .collect();
+        // Both have announced themselves, so both are queued once the lock
+        // is free again (a waiter releases it only once queued).
+        until(|| *lock.acquire() == 2);
+        let guard = lock.acquire();
+        assert_eq!(cond.notify(0), 0);
+        assert_eq!(cond.notify(usize::MAX), 2);
+        drop(guard);
+        for w in waiters {
+            assert!(w.join().unwrap(), "woken, not timed out");
+        }
+    });
+}
