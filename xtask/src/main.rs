@@ -27,8 +27,9 @@ tasks:
   loom      run the loom models (tests/loom_*.rs) under --cfg bobbin_loom
   miri      run the tests of the crates with `unsafe` under Miri (nightly) [crate...]
   tsan      run the tests under ThreadSanitizer (nightly) [crate...]
-  stress    run the stress tests (`stress_*`, ignored by default)
-            [--multiplier N] [--seconds S]
+  stress    run the stress tests (`stress_*`, ignored by default), then the
+            cross-primitive harness with its hang watchdog for S seconds
+            [--seconds S (60)] [--seed N (replay a run)] [--multiplier N]
 ";
 
 fn main() -> ExitCode {
