@@ -2,9 +2,11 @@
 //! report (Python's `faulthandler.dump_traceback`, Java's `jstack`).
 //!
 //! Each thread that parks gets a slot in a process-wide list the first time
-//! it parks. [`park`](crate::park) writes into that slot, with relaxed
-//! stores, the key it parks on, when it started, and the [`WaitKind`] the
-//! primitive named with a [`WaitLabel`]; it clears the slot when it returns.
+//! it parks. [`park`](crate::park) writes into that slot, with plain stores
+//! (relaxed, and a release for the kind, which publishes the other two;
+//! both are a plain `mov` on x86), the key it parks on, when it started,
+//! and the [`WaitKind`] the primitive named with a [`WaitLabel`]; it clears
+//! the slot when it returns.
 //! Nothing is written on any fast path, and a thread that never parks never
 //! gets a slot. [`parked_threads`] reads the slots of all threads.
 //!
@@ -189,7 +191,10 @@ mod imp {
 
     use super::{LABEL, ParkedThread, WaitKind};
     use core::ptr;
-    use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering::Relaxed};
+    use core::sync::atomic::{
+        AtomicPtr, AtomicU64, AtomicUsize,
+        Ordering::{Acquire, Relaxed, Release},
+    };
     use std::sync::{Arc, Mutex, OnceLock, PoisonError};
     use std::time::{Duration, Instant};
 
@@ -256,7 +261,11 @@ mod imp {
             let slot = &s.0;
             slot.key.store(key, Relaxed);
             slot.since.store(since, Relaxed);
-            slot.kind.store(kind.cast_mut(), Relaxed);
+            // Release, paired with the reader's acquire of `kind`: a reader
+            // that sees this park's kind sees its key and start too, never
+            // an earlier park's (or a fresh slot's zeros). A plain store on
+            // x86.
+            slot.kind.store(kind.cast_mut(), Release);
         });
     }
 
@@ -271,7 +280,7 @@ mod imp {
         slots
             .iter()
             .filter_map(|slot| {
-                let kind = slot.kind.load(Relaxed);
+                let kind = slot.kind.load(Acquire);
                 if kind.is_null() {
                     return None;
                 }

@@ -320,7 +320,7 @@ pub fn park<K: Key>(
     deadline: Deadline,
 ) -> ParkResult {
     let key = key.addr();
-    // The hang report's record: a few relaxed stores, on this slow path only.
+    // The hang report's record: a few plain stores, on this slow path only.
     crate::diag::parking(key);
     let result = imp::park(key, validate, before_sleep, timed_out, token, deadline);
     crate::diag::unparked();
