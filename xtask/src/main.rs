@@ -25,8 +25,9 @@ tasks:
   demo      run the seed tour, chapter by chapter [--real-time] [chapter filter]
   docs      build the API docs and the guide, and print the page to open
   loom      run the loom models (tests/loom_*.rs) under --cfg bobbin_loom
-  miri      run the tests of the crates with `unsafe` under Miri (nightly) [crate...]
-  tsan      run the tests under ThreadSanitizer (nightly) [crate...]
+  miri      run every crate's tests under Miri (nightly), several schedules
+            for the crates with `unsafe` [--seeds N (4)] [crate...]
+  tsan      run the whole test suite under ThreadSanitizer (nightly) [crate...]
   stress    run the stress tests (`stress_*`, ignored by default), then the
             cross-primitive harness with its hang watchdog for S seconds
             [--seconds S (60)] [--seed N (replay a run)] [--multiplier N]

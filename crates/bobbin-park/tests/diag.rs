@@ -98,37 +98,35 @@ fn labels_nest_and_unlabelled_parks_say_park() {
     });
 }
 
+/// The kind a thread is reported with while it parks inside `labelled`,
+/// which sets its labels and calls the wait it is handed.
+fn reported_kind(labelled: impl FnOnce(&dyn Fn()) + Send) -> &'static str {
+    let flag = AtomicBool::new(false);
+    let id = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        let waiter = s.spawn(|| labelled(&|| wait_for(&flag, &id)));
+        let kind = record_of(&id).kind;
+        flag.store(true, Ordering::Release);
+        unpark_all(&flag, DEFAULT_UNPARK_TOKEN);
+        waiter.join().unwrap();
+        kind
+    })
+}
+
 #[test]
 fn an_enclosing_label_outlives_unless_labelled() {
-    let flag = AtomicBool::new(false);
-    let id = AtomicUsize::new(0);
-    std::thread::scope(|s| {
-        let waiter = s.spawn(|| {
-            let _outer = WaitLabel::unless_labelled(&OUTER);
-            {
-                // An operation built on another: the outer name stays.
-                let _inner = WaitLabel::unless_labelled(&INNER);
-                wait_for(&flag, &id);
-            }
-        });
-        assert_eq!(record_of(&id).kind, "Test.outer");
-        flag.store(true, Ordering::Release);
-        unpark_all(&flag, DEFAULT_UNPARK_TOKEN);
-        waiter.join().unwrap();
+    // An operation built on another: the outer name stays.
+    let kind = reported_kind(|wait| {
+        let _outer = WaitLabel::unless_labelled(&OUTER);
+        let _inner = WaitLabel::unless_labelled(&INNER);
+        wait();
     });
-
+    assert_eq!(kind, "Test.outer");
     // Alone, it labels; dropped, it leaves the thread unlabelled again.
-    let flag = AtomicBool::new(false);
-    let id = AtomicUsize::new(0);
-    std::thread::scope(|s| {
-        let waiter = s.spawn(|| {
-            drop(WaitLabel::unless_labelled(&OUTER));
-            let _inner = WaitLabel::unless_labelled(&INNER);
-            wait_for(&flag, &id);
-        });
-        assert_eq!(record_of(&id).kind, "Test.inner");
-        flag.store(true, Ordering::Release);
-        unpark_all(&flag, DEFAULT_UNPARK_TOKEN);
-        waiter.join().unwrap();
+    let kind = reported_kind(|wait| {
+        drop(WaitLabel::unless_labelled(&OUTER));
+        let _inner = WaitLabel::unless_labelled(&INNER);
+        wait();
     });
+    assert_eq!(kind, "Test.inner");
 }

@@ -1,14 +1,19 @@
 //! `PriorityQueue`: CPython 3.13's `test_queue.py` cases and the shared
 //! suite (timeouts, tasks, shutdown, accounting, drops), smallest first and
-//! stable, plus a model test against a stable priority queue.
+//! stable, a model test against a stable priority queue, and items whose
+//! `Ord` panics in a put, a get or `shutdown_immediate` (no item lost, the
+//! queue still works).
 
 #[macro_use]
 mod common;
 
-use bobbin_queue::PriorityQueue;
+use bobbin_queue::{GetError, PriorityQueue};
 use common::Order;
 use proptest::prelude::*;
 use std::cmp::Reverse;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::time::Duration;
 
 tracked_suite!(PriorityQueue, Order::Priority);
 
@@ -72,13 +77,19 @@ proptest! {
     }
 }
 
-/// An item whose `Ord` panics when it meets the number 13.
+std::thread_local! {
+    /// When set, every comparison of a `Touchy` on this thread panics.
+    static ARMED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// An item whose `Ord` panics when it meets the number 13, or while `ARMED`
+/// is set on the comparing thread.
 #[derive(Debug)]
 struct Touchy(u32);
 
 impl Ord for Touchy {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        assert!(self.0 != 13 && other.0 != 13, "touchy");
+        assert!(self.0 != 13 && other.0 != 13 && !ARMED.get(), "touchy");
         self.0.cmp(&other.0)
     }
 }
@@ -110,4 +121,82 @@ fn a_panicking_ord_leaves_the_queue_consistent_and_shutdown_working() {
     got.sort_unstable();
     assert_eq!(got, [1, 13]);
     assert_eq!(q.get().map(|t| t.0), Err(bobbin_queue::GetError::ShutDown));
+}
+
+#[test]
+fn a_get_whose_ord_panics_loses_no_item() {
+    let q = PriorityQueue::new(0);
+    for i in 1..=5 {
+        q.put(Touchy(i)).unwrap();
+    }
+    ARMED.set(true);
+    let got = catch_unwind(AssertUnwindSafe(|| q.get()));
+    ARMED.set(false);
+    assert!(got.is_err(), "the panic reaches the caller");
+    // Every item is still there exactly once, and the counts agree.
+    assert_eq!(q.qsize(), 5);
+    assert_eq!(q.unfinished_tasks(), 5);
+    let mut left: Vec<u32> = q.try_iter().map(|t| t.0).collect();
+    left.sort_unstable();
+    assert_eq!(left, [1, 2, 3, 4, 5]);
+    // Later operations work, in order again.
+    for i in [3, 1, 2] {
+        q.put(Touchy(i)).unwrap();
+    }
+    let order: Vec<u32> = q.try_iter().map(|t| t.0).collect();
+    assert_eq!(order, [1, 2, 3]);
+    for _ in 0..8 {
+        q.task_done().unwrap();
+    }
+    assert!(q.join_timeout(Duration::ZERO));
+}
+
+#[test]
+fn a_blocked_getter_is_unaffected_by_another_gets_panic() {
+    let q = Arc::new(PriorityQueue::new(0));
+    for i in [2, 1, 4] {
+        q.put(Touchy(i)).unwrap();
+    }
+    ARMED.set(true);
+    assert!(catch_unwind(AssertUnwindSafe(|| q.get())).is_err());
+    ARMED.set(false);
+    // Another thread's gets (ARMED is per thread) see every item, and the
+    // one put after the panic.
+    let getter = {
+        let q = Arc::clone(&q);
+        std::thread::spawn(move || {
+            let mut got: Vec<u32> = (0..4).map(|_| q.get().unwrap().0).collect();
+            got.sort_unstable();
+            got
+        })
+    };
+    q.put(Touchy(3)).unwrap();
+    assert_eq!(getter.join().unwrap(), [1, 2, 3, 4]);
+}
+
+#[test]
+fn a_panicking_ord_in_shutdown_immediate_still_shuts_down() {
+    let q = Arc::new(PriorityQueue::new(3));
+    for i in [5, 4, 6] {
+        q.put(Touchy(i)).unwrap();
+    }
+    // A putter blocked on the full queue, which the shutdown must wake.
+    let putter = {
+        let q = Arc::clone(&q);
+        std::thread::spawn(move || q.put(Touchy(7)).map_err(|e| e.into_inner().0))
+    };
+    while q.qsize() < 3 {
+        bobbin_park::thread::yield_now();
+    }
+    ARMED.set(true);
+    let shut = catch_unwind(AssertUnwindSafe(|| q.shutdown_immediate()));
+    ARMED.set(false);
+    assert!(shut.is_err(), "the panic reaches the caller");
+    // The shutdown completed: every item is out, every task finished, the
+    // putter woken with its item, gets and joins end at once.
+    assert_eq!(q.qsize(), 0);
+    assert_eq!(q.unfinished_tasks(), 0);
+    assert!(q.join_timeout(Duration::ZERO));
+    assert_eq!(q.get().map(|t| t.0), Err(GetError::ShutDown));
+    assert_eq!(putter.join().unwrap(), Err(7));
 }

@@ -5,6 +5,7 @@ use bobbin_park::sync::atomic::{AtomicUsize, Ordering};
 use bobbin_queue::{GetError, SimpleQueue};
 use proptest::prelude::*;
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Python's `feed`: put every input, then one sentinel per consumer.
@@ -177,7 +178,7 @@ fn iterators() {
 }
 
 /// An item that counts its drops.
-struct Counted(&'static AtomicUsize);
+struct Counted(Arc<AtomicUsize>);
 
 impl Drop for Counted {
     fn drop(&mut self) {
@@ -187,10 +188,10 @@ impl Drop for Counted {
 
 #[test]
 fn dropped_queue_drops_its_items_once() {
-    let drops: &'static AtomicUsize = Box::leak(Box::new(AtomicUsize::new(0)));
+    let drops = Arc::new(AtomicUsize::new(0));
     let q = SimpleQueue::new();
     for _ in 0..100 {
-        q.put(Counted(drops)).unwrap();
+        q.put(Counted(Arc::clone(&drops))).unwrap();
     }
     drop(q.get().unwrap());
     assert_eq!(drops.load(Ordering::Relaxed), 1);

@@ -355,24 +355,33 @@ fn a_timed_out_wait_leaves_no_half_counted_generation() {
     });
 }
 
-#[test]
-fn a_zero_timeout_passes_only_for_the_last_party() {
+/// A wait whose timeout has already passed (`wait` gives it): the last
+/// party passes, since it does not wait at all; any other breaks the
+/// barrier at once.
+fn a_passed_timeout_passes_only_for_the_last_party(
+    wait: impl Fn(&Barrier) -> Result<usize, BrokenBarrierError>,
+) {
     let barrier = Barrier::new(2);
     std::thread::scope(|s| {
         let first = s.spawn(|| barrier.wait());
         until(|| barrier.n_waiting() == 1);
-        // The last party does not wait at all, so it cannot time out.
-        assert_eq!(barrier.wait_timeout(Duration::ZERO), Ok(1));
+        assert_eq!(wait(&barrier), Ok(1));
         assert_eq!(first.join().unwrap(), Ok(0));
     });
-    // A party that would have to wait breaks the barrier at once.
     let start = Instant::now();
-    assert_eq!(
-        reason(barrier.wait_timeout(Duration::ZERO)),
-        BrokenReason::TimedOut
-    );
+    assert_eq!(reason(wait(&barrier)), BrokenReason::TimedOut);
     assert!(start.elapsed() < GENEROUS);
     assert!(barrier.is_broken());
+}
+
+#[test]
+fn a_zero_timeout_passes_only_for_the_last_party() {
+    a_passed_timeout_passes_only_for_the_last_party(|b| b.wait_timeout(Duration::ZERO));
+}
+
+#[test]
+fn a_deadline_in_the_past_passes_only_for_the_last_party() {
+    a_passed_timeout_passes_only_for_the_last_party(|b| b.wait_until(Instant::now()));
 }
 
 #[test]
@@ -647,21 +656,4 @@ fn stress_barrier_generations_and_breaks() {
             barrier.reset();
         }
     }
-}
-
-#[test]
-fn a_deadline_in_the_past_is_a_zero_timeout() {
-    // The last party passes without waiting; any other breaks the barrier
-    // at once, as with a zero timeout.
-    let barrier = Barrier::new(2);
-    std::thread::scope(|s| {
-        let first = s.spawn(|| barrier.wait());
-        until(|| barrier.n_waiting() == 1);
-        assert_eq!(barrier.wait_until(Instant::now()), Ok(1));
-        assert_eq!(first.join().unwrap(), Ok(0));
-    });
-    let start = Instant::now();
-    assert_eq!(reason(barrier.wait_until(start)), BrokenReason::TimedOut);
-    assert!(start.elapsed() < GENEROUS);
-    assert!(barrier.is_broken());
 }

@@ -1,16 +1,20 @@
 //! The hang report, `thread_dump`: a lock cycle is reported with both
-//! threads' names and the lock each waits for; joins, timers, events and
-//! threads bobbin never saw are reported by what they wait for; running
-//! threads are reported as running; `Display` prints one line per thread.
+//! threads' names and the lock each waits for; a thread blocked in each
+//! primitive's blocking operations is reported with the operation's name and
+//! an address inside the primitive; joins name the thread they join; threads
+//! bobbin never saw are reported too; running threads are reported as
+//! running; `Display` prints one line per thread.
 //!
 //! Other tests of this binary run at the same time, so every check looks
 //! for the threads this test made (by name or ident), never at the whole
 //! report.
 
-use bobbin_lock::{Lock, LockGuard};
-use bobbin_signal::{Barrier, Event};
+use bobbin_lock::{BoundedSemaphore, Lock, LockGuard, RLock, Semaphore};
+use bobbin_park::{WaitKind, WaitLabel};
+use bobbin_queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
+use bobbin_signal::{Barrier, Condition, Event};
 use bobbin_thread::{BlockedOn, Builder, ThreadDump, Timer, current_thread, thread_dump};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 mod common;
@@ -274,4 +278,162 @@ fn reports_are_send_and_sync() {
     send_sync::<ThreadDump>();
     send_sync::<bobbin_thread::ThreadStatus>();
     send_sync::<BlockedOn>();
+}
+
+/// Runs `block` on a new (registered) thread, waits until the report shows
+/// that thread blocked, runs `release` (which must let `block` return) and
+/// returns what the thread was blocked on.
+fn blocked_in(block: impl FnOnce() + Send, release: impl FnOnce()) -> BlockedOn {
+    let ident = OnceLock::new();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            ident.set(current_thread().ident()).unwrap();
+            block();
+        });
+        let deadline = Instant::now() + GENEROUS;
+        let found = loop {
+            let report = thread_dump();
+            let mine = report
+                .threads()
+                .iter()
+                .filter(|t| {
+                    ident.get().is_some() && t.thread().map(|r| r.ident()) == ident.get().copied()
+                })
+                .find_map(|t| t.blocked().cloned());
+            if mine.is_some() || Instant::now() > deadline {
+                break mine;
+            }
+            bobbin_park::thread::yield_now();
+        };
+        // Released whatever was found, so that a failure cannot hang.
+        release();
+        found.expect("the thread never showed blocked")
+    })
+}
+
+#[test]
+fn blocked_lock_acquires_are_named_and_placed() {
+    let lock = Lock::new(7_u64);
+    let held = lock.acquire();
+    let b = blocked_in(|| drop(lock.acquire()), || drop(held));
+    assert_eq!(b.kind(), "Lock.acquire");
+    assert!(b.is_on(&lock));
+
+    let rlock = RLock::new(());
+    let held = rlock.acquire();
+    let b = blocked_in(|| drop(rlock.acquire()), || drop(held));
+    assert_eq!(b.kind(), "RLock.acquire");
+    assert!(b.is_on(&rlock));
+}
+
+#[test]
+fn blocked_semaphore_acquires_are_named_and_placed() {
+    let sem = Semaphore::new(0);
+    let b = blocked_in(|| drop(sem.acquire()), || sem.release(1).unwrap());
+    assert_eq!(b.kind(), "Semaphore.acquire");
+    assert!(b.is_on(&sem));
+
+    // A BoundedSemaphore is a Semaphore in Python too.
+    let bounded = BoundedSemaphore::new(1);
+    let held = bounded.acquire();
+    let b = blocked_in(|| drop(bounded.acquire()), || drop(held));
+    assert_eq!(b.kind(), "Semaphore.acquire");
+    assert!(b.is_on(&bounded));
+}
+
+#[test]
+fn an_enclosing_operation_keeps_its_name() {
+    static OUTER: WaitKind = WaitKind::new("Outer.operation");
+    let lock = Lock::new(());
+    let held = lock.acquire();
+    let b = blocked_in(
+        || {
+            let _label = WaitLabel::unless_labelled(&OUTER);
+            drop(lock.acquire());
+        },
+        || drop(held),
+    );
+    assert_eq!(b.kind(), "Outer.operation");
+    assert!(b.is_on(&lock));
+}
+
+#[test]
+fn blocked_event_and_barrier_waits_are_named_and_placed() {
+    let event = Event::new();
+    let b = blocked_in(|| assert!(event.wait()), || event.set());
+    assert_eq!(b.kind(), "Event.wait");
+    assert!(b.is_on(&event));
+
+    let barrier = Barrier::new(2);
+    let b = blocked_in(
+        || assert!(barrier.wait().is_ok()),
+        || assert!(barrier.wait().is_ok()),
+    );
+    assert_eq!(b.kind(), "Barrier.wait");
+    assert!(b.is_on(&barrier));
+}
+
+#[test]
+fn a_condition_wait_is_named_before_and_after_its_notification() {
+    let ready = Lock::new(false);
+    let cond = Condition::new();
+    let waiter = || {
+        let mut guard = ready.acquire();
+        while !*guard {
+            cond.wait(&mut guard);
+        }
+    };
+    let b = blocked_in(waiter, || {
+        // Notified while the lock is held, the waiter is moved to the
+        // lock's queue, not woken: still blocked, still in its condition
+        // wait, which names it.
+        let mut guard = ready.acquire();
+        *guard = true;
+        cond.notify_all();
+        let ident = current_thread().ident();
+        let others_blocked: Vec<&'static str> = thread_dump()
+            .blocked()
+            .filter(|t| t.thread().map(|r| r.ident()) != Some(ident))
+            .filter(|t| t.blocked().is_some_and(|b| b.is_on(&cond)))
+            .map(|t| t.blocked().unwrap().kind())
+            .collect();
+        assert_eq!(others_blocked, ["Condition.wait"]);
+        drop(guard);
+    });
+    assert_eq!(b.kind(), "Condition.wait");
+    assert!(b.is_on(&cond));
+}
+
+#[test]
+fn blocked_queue_operations_are_named_and_placed() {
+    let q = Queue::new(0);
+    let b = blocked_in(|| assert_eq!(q.get(), Ok(1)), || q.put(1).unwrap());
+    assert_eq!(b.kind(), "Queue.get");
+    assert!(b.is_on(&q));
+    // LifoQueue and PriorityQueue are Queues in Python too.
+    let q = LifoQueue::new(0);
+    let b = blocked_in(|| assert_eq!(q.get(), Ok(1)), || q.put(1).unwrap());
+    assert_eq!((b.kind(), b.is_on(&q)), ("Queue.get", true));
+    let q = PriorityQueue::new(0);
+    let b = blocked_in(|| assert_eq!(q.get(), Ok(1)), || q.put(1).unwrap());
+    assert_eq!((b.kind(), b.is_on(&q)), ("Queue.get", true));
+    let q = SimpleQueue::new();
+    let b = blocked_in(|| assert_eq!(q.get(), Ok(1)), || q.put(1).unwrap());
+    assert_eq!((b.kind(), b.is_on(&q)), ("SimpleQueue.get", true));
+
+    let q = Queue::new(1);
+    q.put(0).unwrap();
+    let b = blocked_in(|| q.put(1).unwrap(), || assert_eq!(q.get(), Ok(0)));
+    assert_eq!((b.kind(), b.is_on(&q)), ("Queue.put", true));
+
+    let b = blocked_in(
+        || q.join(),
+        || {
+            // Item 1 is left; items 0 and 1 are both unfinished.
+            assert_eq!(q.get(), Ok(1));
+            q.task_done().unwrap();
+            q.task_done().unwrap();
+        },
+    );
+    assert_eq!((b.kind(), b.is_on(&q)), ("Queue.join", true));
 }
