@@ -1028,11 +1028,13 @@ pub(crate) fn new_zero_is_unbounded<Q: Tracked<u32>>(_: Order) {
     assert_eq!(Q::unbounded().maxsize(), 0);
     assert_eq!(Q::bounded(7).maxsize(), 7);
     assert_eq!(Q::new(7).maxsize(), 7);
-    for i in 0..10_000 {
+    // Under Miri still enough to fill several of a list's blocks.
+    let n = if cfg!(miri) { 200 } else { 10_000 };
+    for i in 0..n {
         q.try_put(i).unwrap();
     }
     assert!(!q.is_full());
-    assert_eq!(q.qsize(), 10_000);
+    assert_eq!(q.qsize(), n as usize);
 }
 
 pub(crate) fn unbounded_put_never_waits<Q: Tracked<u32>>(_: Order) {
