@@ -1,5 +1,24 @@
 #![doc = include_str!("../../../docs/guide/index.md")]
 #![forbid(unsafe_code)]
 
+// Python's `threading` names live at the root, as they do in `threading`:
+// `bobbin::Lock` is `threading.Lock`.
+#[doc(inline)]
+pub use bobbin_lock::{
+    BoundedSemaphore, Lock, LockGuard, RLock, RLockGuard, ReleaseError, Semaphore, SemaphoreGuard,
+};
+#[doc(inline)]
+pub use bobbin_signal::Event;
+
+// Each crate is also a module, whole: `bobbin::queue` is Python's `queue`
+// module, and `bobbin::lock` and `bobbin::signal` hold what the root leaves
+// out (the raw lock, the trait `Condition` waits with).
+#[doc(inline)]
+pub use bobbin_lock as lock;
+#[doc(inline)]
+pub use bobbin_queue as queue;
+#[doc(inline)]
+pub use bobbin_signal as signal;
+
 pub mod guide;
 pub mod logging;
