@@ -9,16 +9,24 @@ pub use bobbin_lock::{
 };
 #[doc(inline)]
 pub use bobbin_signal::Event;
+#[doc(inline)]
+pub use bobbin_thread::{
+    Local, Thread, Timer, active_count, current_thread, enumerate, get_ident, get_native_id,
+    main_thread, set_excepthook, set_stack_size, stack_size,
+};
 
 // Each crate is also a module, whole: `bobbin::queue` is Python's `queue`
-// module, and `bobbin::lock` and `bobbin::signal` hold what the root leaves
-// out (the raw lock, the trait `Condition` waits with).
+// module, `bobbin::thread` has threads, their builder and the registry, and
+// `bobbin::lock` and `bobbin::signal` hold what the root leaves out (the raw
+// lock, the trait `Condition` waits with).
 #[doc(inline)]
 pub use bobbin_lock as lock;
 #[doc(inline)]
 pub use bobbin_queue as queue;
 #[doc(inline)]
 pub use bobbin_signal as signal;
+#[doc(inline)]
+pub use bobbin_thread as thread;
 
 pub mod guide;
 pub mod logging;

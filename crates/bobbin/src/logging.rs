@@ -12,10 +12,10 @@
 //! ```
 //!
 //! The thread name comes from bobbin's thread registry
-//! (`bobbin::thread::current_thread()`), so it is the name given to
-//! `Builder::name`, `MainThread` on the main thread, `Thread-N` for an
-//! unnamed bobbin thread and `Dummy-N` for a thread bobbin did not start: the
-//! names Python would print.
+//! ([`current_thread()`](crate::thread::current_thread)), so it is the name
+//! given to [`Builder::name`](crate::thread::Builder::name), `MainThread` on
+//! the main thread, `Thread-N` for an unnamed bobbin thread and `Dummy-N`
+//! for a thread bobbin did not start: the names Python would print.
 //!
 //! Each line is formatted first and then written with one call while the
 //! stream is locked, so lines from different threads never mix, unlike the
@@ -41,8 +41,8 @@
 //!
 //! logging::basic_config(LevelFilter::Debug);
 //! info!("starting");
-//! std::thread::Builder::new()
-//!     .name("worker-1".to_owned())
+//! bobbin::thread::Builder::new()
+//!     .name("worker-1")
 //!     .spawn(|| info!("hello from a named thread"))
 //!     .unwrap()
 //!     .join()
@@ -312,7 +312,7 @@ fn level_name(level: Level) -> &'static str {
 
 /// The name of the calling thread in bobbin's registry.
 fn current_thread_name() -> String {
-    std::thread::current().name().unwrap_or("").to_owned()
+    crate::thread::current_thread().name().to_owned()
 }
 
 /// The proleptic Gregorian date of a day counted from 1970-01-01: Howard
