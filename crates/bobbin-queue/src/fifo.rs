@@ -85,25 +85,3 @@ pub struct Queue<T> {
 
 tracked_methods!(Queue);
 get_methods!(Queue, "Queue::new(0)");
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn is_send_and_sync_for_send_items() {
-        fn send_sync<X: Send + Sync>() {}
-        send_sync::<Queue<std::cell::Cell<u8>>>();
-    }
-
-    #[test]
-    fn debug_shows_the_state_without_the_items() {
-        struct Opaque;
-        let q = Queue::bounded(3);
-        q.put(Opaque).unwrap();
-        assert_eq!(
-            format!("{q:?}"),
-            "Queue { qsize: 1, maxsize: 3, unfinished_tasks: 1, is_shutdown: false, .. }"
-        );
-    }
-}
