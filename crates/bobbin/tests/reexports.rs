@@ -57,3 +57,57 @@ fn queue_is_pythons_queue_module() {
     simple.put("x").unwrap();
     assert_eq!(simple.get().unwrap(), "x");
 }
+
+#[test]
+fn barrier_names_are_at_the_root() {
+    let barrier = bobbin::Barrier::new(1);
+    assert_eq!(barrier.wait().unwrap(), 0);
+    barrier.abort();
+    let broken: bobbin::BrokenBarrierError = barrier.wait().unwrap_err();
+    assert!(!broken.to_string().is_empty());
+}
+
+#[test]
+fn lifo_and_priority_queues() {
+    let lifo = bobbin::queue::LifoQueue::new(0);
+    let prio = bobbin::queue::PriorityQueue::new(0);
+    for n in [2, 1, 3] {
+        lifo.put(n).unwrap();
+        prio.put(n).unwrap();
+    }
+    assert_eq!(lifo.get().unwrap(), 3);
+    assert_eq!(prio.get().unwrap(), 1);
+}
+
+#[test]
+fn thread_names_are_at_the_root_and_in_bobbin_thread() {
+    let t: bobbin::Thread<String> = bobbin::thread::Builder::new()
+        .name("reexported")
+        .spawn(|| bobbin::current_thread().name().to_owned())
+        .unwrap();
+    let ident = t.ident();
+    assert!(
+        bobbin::enumerate().iter().any(|r| r.ident() == ident) || !t.is_alive(),
+        "a live thread is listed"
+    );
+    assert_eq!(t.join().unwrap(), "reexported");
+    assert!(bobbin::active_count() >= 1);
+    assert_ne!(bobbin::get_ident(), 0);
+    assert_ne!(bobbin::get_native_id(), 0);
+    assert_eq!(bobbin::main_thread().name(), "MainThread");
+    // The default stack size, whatever it is, is what `set_stack_size` sets.
+    let size = bobbin::stack_size();
+    assert_eq!(bobbin::set_stack_size(size).unwrap(), size);
+    // The default report, set explicitly: what a program has by default.
+    bobbin::set_excepthook(bobbin::thread::default_excepthook);
+
+    let local = bobbin::Local::new(|| 7);
+    assert_eq!(local.get(), 7);
+
+    let timer: bobbin::Timer = bobbin::Timer::start(Duration::from_secs(3600), || ()).unwrap();
+    assert!(timer.cancel());
+    timer.join().unwrap();
+
+    let ran = bobbin::thread::spawn(|| 1 + 1).unwrap().join().unwrap();
+    assert_eq!(ran, 2);
+}
