@@ -21,12 +21,14 @@
 //! 11. [Event: one thread signals, others wait](ch11_event)
 //! 12. [Lock: one thread at a time](ch12_lock)
 //! 13. [RLock: a lock its owner may take again](ch13_rlock)
+//! 14. [Condition: wait for a state, notify waiters](ch14_condition)
 //! 15. [Barrier: meet, then go on together](ch15_barrier)
 //! 16. [Semaphore: a fixed number of slots](ch16_semaphore)
 //! 17. [Queue: hand items between threads](ch17_queue)
+//! 18. [Which primitive when](ch18_summary)
 //! 19. [The GIL: threads and CPU-bound work](ch19_gil)
 //!
-//! Chapters 11, 12 and 17 also say where the tutorial's Python does not
+//! Chapters 11, 12, 14 and 17 also say where the tutorial's Python does not
 //! work as printed, and how the Rust version avoids the mistake.
 
 #[doc = include_str!("../../../docs/guide/01_concurrency.md")]
@@ -68,6 +70,9 @@ pub mod ch12_lock {}
 #[doc = include_str!("../../../docs/guide/13_rlock.md")]
 pub mod ch13_rlock {}
 
+#[doc = include_str!("../../../docs/guide/14_condition.md")]
+pub mod ch14_condition {}
+
 #[doc = include_str!("../../../docs/guide/15_barrier.md")]
 pub mod ch15_barrier {}
 
@@ -76,6 +81,9 @@ pub mod ch16_semaphore {}
 
 #[doc = include_str!("../../../docs/guide/17_queue.md")]
 pub mod ch17_queue {}
+
+#[doc = include_str!("../../../docs/guide/18_summary.md")]
+pub mod ch18_summary {}
 
 #[doc = include_str!("../../../docs/guide/19_gil.md")]
 pub mod ch19_gil {}

@@ -8,7 +8,7 @@ pub use bobbin_lock::{
     BoundedSemaphore, Lock, LockGuard, RLock, RLockGuard, ReleaseError, Semaphore, SemaphoreGuard,
 };
 #[doc(inline)]
-pub use bobbin_signal::{Barrier, BrokenBarrierError, Event};
+pub use bobbin_signal::{Barrier, BrokenBarrierError, Condition, Event};
 #[doc(inline)]
 pub use bobbin_thread::{
     Local, Thread, Timer, active_count, current_thread, enumerate, get_ident, get_native_id,

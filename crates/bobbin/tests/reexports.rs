@@ -111,3 +111,15 @@ fn thread_names_are_at_the_root_and_in_bobbin_thread() {
     let ran = bobbin::thread::spawn(|| 1 + 1).unwrap().join().unwrap();
     assert_eq!(ran, 2);
 }
+
+#[test]
+fn condition_is_at_the_root_and_waits_with_lock_guards() {
+    let lock = bobbin::Lock::new(false);
+    let cond = bobbin::Condition::new();
+    let mut ready = lock.acquire();
+    // Nobody notifies: a timed wait returns false once its time is up.
+    assert!(!cond.wait_timeout(&mut ready, Duration::from_millis(1)));
+    assert_eq!(cond.notify_all(), 0);
+    *ready = true;
+    assert!(cond.wait_for(&mut ready, |ready| *ready, Some(Duration::ZERO)));
+}
