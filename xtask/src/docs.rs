@@ -7,11 +7,43 @@
 //! run shares one search index, so typing a Python name (`put_nowait`,
 //! `notify_all`) in any page's search finds the Rust item that carries it as
 //! a `#[doc(alias)]`. The task checks that: it collects every alias written
-//! in the crates' sources and fails if one is missing from the index.
+//! in the crates' sources, adds the Python names the guide promises, and
+//! fails if one is missing from the index.
 
 use crate::util::{self, Result, Steps};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+/// Python `threading` and `queue` names that a search of the docs must find,
+/// whether an item has the name itself (`notify_all`) or carries it as an
+/// alias (`put_nowait`): the names the guide and the README promise.
+const PYTHON_NAMES: &[&str] = &[
+    "active_count",
+    "current_thread",
+    "enumerate",
+    "excepthook",
+    "get_ident",
+    "get_native_id",
+    "main_thread",
+    "stack_size",
+    "is_alive",
+    "native_id",
+    "locked",
+    "wait_for",
+    "notify_all",
+    "is_set",
+    "n_waiting",
+    "BrokenBarrierError",
+    "BoundedSemaphore",
+    "LifoQueue",
+    "PriorityQueue",
+    "SimpleQueue",
+    "qsize",
+    "put_nowait",
+    "get_nowait",
+    "task_done",
+    "shutdown",
+];
 
 pub(crate) fn run(args: &[String]) -> Result {
     if let Some(arg) = args.first() {
@@ -35,18 +67,23 @@ pub(crate) fn run(args: &[String]) -> Result {
         .map_err(|e| format!("cannot write {}: {e}", index.display()))?;
     steps.summary();
 
-    let aliases = aliases();
-    let missing = missing_from_index(&doc_dir, &aliases)?;
+    let mut names = aliases();
+    let alias_count = names.len();
+    names.extend(PYTHON_NAMES.iter().map(|n| (*n).to_owned()));
+    names.sort();
+    names.dedup();
+    let missing = missing_from_index(&doc_dir, &names)?;
     if !missing.is_empty() {
         return Err(format!(
-            "these #[doc(alias)] names are not in the docs' search index: {}",
+            "these Python names are not in the docs' search index: {}",
             missing.join(", ")
         )
         .into());
     }
     println!(
-        "\nsearch: all {} Python names given as #[doc(alias)] are in the search index",
-        aliases.len()
+        "\nsearch: {} Python names are in the search index ({alias_count} given as \
+         #[doc(alias)], the rest as item names)",
+        names.len()
     );
     println!("\nOpen the docs at:\n  {}", index.display());
     Ok(())
@@ -258,7 +295,21 @@ fn escape(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::quoted;
+    use super::{missing_from_index, quoted};
+
+    #[test]
+    fn a_name_only_in_descriptions_is_missing() {
+        let dir = std::env::temp_dir().join(format!("xtask-docs-{}", std::process::id()));
+        let index = dir.join("search.index");
+        std::fs::create_dir_all(index.join("name")).unwrap();
+        std::fs::create_dir_all(index.join("desc")).unwrap();
+        std::fs::write(index.join("name").join("a.js"), "rd_(\"jput_nowait\")").unwrap();
+        std::fs::write(index.join("desc").join("b.js"), "rd_(\"mentions ghost\")").unwrap();
+        let names = ["put_nowait".to_owned(), "ghost".to_owned()];
+        let missing = missing_from_index(&dir, &names).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(missing, ["ghost"]);
+    }
 
     #[test]
     fn aliases_in_both_spellings() {
