@@ -28,14 +28,15 @@ const REAL_TIME_VAR: &str = "BOBBIN_REAL_TIME";
 const CHAPTER_LIMIT: Duration = Duration::from_secs(30);
 const CHAPTER_LIMIT_REAL_TIME: Duration = Duration::from_secs(120);
 
-/// One chapter of the tour.
-struct Chapter {
+/// One chapter of the tour (and of the guide, which `cargo xtask docs`
+/// lists from the same pages).
+pub(crate) struct Chapter {
     /// The chapter's number, from its file name.
-    number: u32,
+    pub(crate) number: u32,
     /// The file stem of the guide page, `05_daemon`.
-    stem: String,
+    pub(crate) stem: String,
     /// The page's title, its first `# ` heading.
-    title: String,
+    pub(crate) title: String,
     /// The page itself.
     page: PathBuf,
     /// The example's name (its file stem), if the chapter has one.
@@ -124,7 +125,7 @@ pub(crate) fn run(args: &[String]) -> Result {
 
 /// The tour's chapters: the guide's `NN_*.md` pages in order, each with its
 /// example when there is one.
-fn chapters(root: &Path) -> Result<Vec<Chapter>> {
+pub(crate) fn chapters(root: &Path) -> Result<Vec<Chapter>> {
     let guide = root.join("docs").join("guide");
     let examples = util::rust_files(&root.join("crates").join("bobbin").join("examples"), "");
     let mut pages: Vec<PathBuf> = std::fs::read_dir(&guide)

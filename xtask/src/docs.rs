@@ -10,6 +10,7 @@
 //! in the crates' sources, adds the Python names the guide promises, and
 //! fails if one is missing from the index.
 
+use crate::demo::Chapter;
 use crate::util::{self, Result, Steps};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -63,7 +64,8 @@ pub(crate) fn run(args: &[String]) -> Result {
     )?;
     let doc_dir = root.join("target").join("doc");
     let index = doc_dir.join("index.html");
-    std::fs::write(&index, index_page(&root, &doc_dir))
+    let chapters = crate::demo::chapters(&root)?;
+    std::fs::write(&index, index_page(&chapters, &doc_dir))
         .map_err(|e| format!("cannot write {}: {e}", index.display()))?;
     steps.summary();
 
@@ -90,7 +92,7 @@ pub(crate) fn run(args: &[String]) -> Result {
 }
 
 /// The index page: the guide's chapters and every crate rustdoc documented.
-fn index_page(root: &Path, doc_dir: &Path) -> String {
+fn index_page(chapters: &[Chapter], doc_dir: &Path) -> String {
     let mut crates = util::crates();
     // The facade (and its guide) first, then the crates in layer order.
     let order = [
@@ -118,17 +120,16 @@ fn index_page(root: &Path, doc_dir: &Path) -> String {
     }
 
     let mut chapter_items = String::new();
-    for (stem, title) in chapters(&root.join("docs").join("guide")) {
-        let number = stem.split('_').next().unwrap_or_default();
-        let page = format!("bobbin/guide/ch{stem}/index.html");
+    for chapter in chapters {
+        let page = format!("bobbin/guide/ch{}/index.html", chapter.stem);
         if !doc_dir.join(&page).is_file() {
             continue;
         }
         let _ = writeln!(
             chapter_items,
             "    <li value=\"{}\"><a href=\"{page}\">{}</a></li>",
-            number.trim_start_matches('0'),
-            escape(&title)
+            chapter.number,
+            escape(&chapter.title)
         );
     }
 
@@ -163,30 +164,6 @@ fn index_page(root: &Path, doc_dir: &Path) -> String {
 </html>
 "
     )
-}
-
-/// The guide's chapters, `(file stem, title)`, in order.
-fn chapters(guide: &Path) -> Vec<(String, String)> {
-    let Ok(entries) = std::fs::read_dir(guide) else {
-        return Vec::new();
-    };
-    let mut pages: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .collect();
-    pages.sort();
-    pages
-        .iter()
-        .filter_map(|page| {
-            let stem = page.file_stem()?.to_str()?.to_owned();
-            if !stem.starts_with(|c: char| c.is_ascii_digit()) {
-                return None;
-            }
-            let text = std::fs::read_to_string(page).ok()?;
-            let title = text.lines().find_map(|l| l.strip_prefix("# "))?.trim();
-            Some((stem, title.to_owned()))
-        })
-        .collect()
 }
 
 /// Every name given as `#[doc(alias = "…")]` or `#[doc(alias("…", …))]` in
