@@ -97,5 +97,5 @@ fn main() {
             base.as_secs_f64() / best.as_secs_f64()
         );
     }
-    info!("CPython 3.13 with its GIL, the same job on 2 threads: about 0.95x (see the guide)");
+    info!("CPython 3.13 with its GIL, the same job on 2 threads: 0.95x (see the guide)");
 }
