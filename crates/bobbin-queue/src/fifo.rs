@@ -31,7 +31,9 @@ use crate::storage::Fifo;
 /// allocates nothing up front) counts its slots beside the `SegQueue`. A put
 /// or get that does not have to wait takes no lock and makes no system call;
 /// a waiting thread spins briefly and then sleeps in bobbin's parking lot,
-/// and a put or get wakes a sleeper only when one may be asleep.
+/// and a put or get wakes a sleeper only when one may be asleep. (Built with
+/// `--cfg bobbin_loom`, for model checking, the storage is a `VecDeque` under
+/// loom's mutex instead, since loom cannot see crossbeam's atomics.)
 ///
 /// # Differences from Python
 ///

@@ -40,6 +40,13 @@ use crate::storage::Heap;
 /// everything the thread that gets the item does after its get; everything
 /// before a `task_done` happens before the return of the `join` it releases.
 ///
+/// # Panics
+///
+/// A panic in `T`'s [`Ord`] reaches the caller of the put or get that
+/// compared the items. The queue stays consistent and usable (its size, its
+/// task count and its shutdown), but the item being moved may be in the
+/// queue or dropped, as std's `BinaryHeap` leaves it.
+///
 /// # Examples
 ///
 /// ```

@@ -71,3 +71,43 @@ proptest! {
         common::check_model::<PriorityQueue<u8>>(Order::Priority, maxsize, &ops)?;
     }
 }
+
+/// An item whose `Ord` panics when it meets the number 13.
+#[derive(Debug)]
+struct Touchy(u32);
+
+impl Ord for Touchy {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        assert!(self.0 != 13 && other.0 != 13, "touchy");
+        self.0.cmp(&other.0)
+    }
+}
+impl PartialOrd for Touchy {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl PartialEq for Touchy {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+impl Eq for Touchy {}
+
+#[test]
+fn a_panicking_ord_leaves_the_queue_consistent_and_shutdown_working() {
+    let q = PriorityQueue::new(0);
+    q.put(Touchy(1)).unwrap();
+    let put = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| q.put(Touchy(13))));
+    assert!(put.is_err(), "the panic reaches the caller");
+    // The heap kept the item (std's BinaryHeap does), and the size and the
+    // task count say so.
+    assert_eq!(q.qsize(), 2);
+    assert_eq!(q.unfinished_tasks(), 2);
+    // The put ended: a shutdown does not wait for it forever.
+    q.shutdown();
+    let mut got: Vec<u32> = q.try_iter().map(|t| t.0).collect();
+    got.sort_unstable();
+    assert_eq!(got, [1, 13]);
+    assert_eq!(q.get().map(|t| t.0), Err(bobbin_queue::GetError::ShutDown));
+}

@@ -3,9 +3,12 @@
 //! depth 3, one lock serving two conditions, the one-lock rule, sizes and
 //! thread-safety.
 
+mod common;
+
 use bobbin_lock::{Lock, RLock};
 use bobbin_park::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use bobbin_signal::Condition;
+use common::{GENEROUS, SHORT, stress_multiplier, until};
 use std::collections::VecDeque;
 use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, Instant};
@@ -13,26 +16,11 @@ use std::time::{Duration, Instant};
 /// Waiters per test: enough to interleave, few enough for Miri.
 const N: usize = 5;
 
-/// A short timeout for waits that must time out.
-const SHORT: Duration = Duration::from_millis(50);
-
-/// An upper bound no healthy wait comes near, even on a busy 2-core machine.
-const GENEROUS: Duration = Duration::from_secs(10);
-
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Condition>();
     assert!(size_of::<Condition>() <= 8);
 };
-
-/// Spins (yielding) until `cond` holds.
-fn until(cond: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < GENEROUS, "gave up waiting");
-        bobbin_park::thread::yield_now();
-    }
-}
 
 /// The state of Python's `_check_notify`, all under one lock: the phase the
 /// notifier announces, how many threads are about to wait, and what each
@@ -497,10 +485,7 @@ fn default_and_debug() {
 #[test]
 #[ignore = "stress test: run with cargo xtask stress"]
 fn stress_condition_producers_and_consumers() {
-    let multiplier: usize = std::env::var("BOBBIN_STRESS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1);
+    let multiplier = stress_multiplier();
     let per_producer = 50_000 * multiplier;
     let buffer = Lock::new(VecDeque::new());
     let not_empty = Condition::new();

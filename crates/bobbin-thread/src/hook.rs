@@ -16,7 +16,6 @@ use core::any::Any;
 use core::cell::{Cell, RefCell};
 use core::fmt;
 use std::backtrace::{Backtrace, BacktraceStatus};
-use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
 // std's `Arc`, not the seam's: a hook is an `Arc<dyn Fn>`, an unsized
 // coercion that loom's `Arc` cannot make. It is only cloned and called.
@@ -291,8 +290,10 @@ pub fn default_excepthook(args: &ExceptHookArgs<'_>) {
         }
         _ => {}
     }
-    // A closed stderr is not worth a second panic.
-    let _ = std::io::stderr().lock().write_all(report.as_bytes());
+    // One write, through `eprint!` so that a test harness that captures a
+    // test's output (and its threads') captures this too, as it does std's
+    // panic messages.
+    eprint!("{report}");
 }
 
 /// Where a panic on this thread happened, as the panic hook saw it.
@@ -301,43 +302,42 @@ struct Seen {
     backtrace: Option<Backtrace>,
 }
 
-/// This thread's side of the panic hook.
-struct Capture {
+crate::tls! {
     /// Whether a bobbin body (or an excepthook) is running under
     /// `catch_unwind` on this thread, so that its panics are bobbin's to
-    /// report.
-    active: Cell<bool>,
-    /// What the panic hook saw of the latest such panic.
-    seen: RefCell<Option<Seen>>,
-}
+    /// report. No drop glue: a thread that never panics registers no
+    /// thread-local destructor for it.
+    static CAPTURING: Cell<bool> = Cell::new(false);
 
-crate::tls! {
-    static CAPTURE: Capture = Capture { active: Cell::new(false), seen: RefCell::new(None) };
+    /// What the panic hook saw of the latest such panic; touched only when
+    /// one happens.
+    static SEEN: RefCell<Option<Seen>> = RefCell::new(None);
 }
 
 /// Installs bobbin's panic hook (around whatever hook was there) and its
 /// exit hook, once, before the first bobbin thread starts.
 pub(crate) fn install() {
-    #[cfg(not(bobbin_loom))]
-    {
-        static ONCE: std::sync::Once = std::sync::Once::new();
-        ONCE.call_once(|| {
-            let previous = panic::take_hook();
-            panic::set_hook(Box::new(move |info| {
-                if !panic_hook(info) {
-                    previous(info);
-                }
-            }));
-            crate::exit::install();
-        });
+    // A loom model reports its own panics, and has no process exit.
+    if cfg!(bobbin_loom) {
+        return;
     }
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !panic_hook(info) {
+                previous(info);
+            }
+        }));
+        crate::exit::install();
+    });
 }
 
 /// bobbin's part of the panic hook; returns false if the panic is not
 /// bobbin's to report (it did not happen in a bobbin body), so that the hook
 /// that was there before reports it.
 fn panic_hook(info: &panic::PanicHookInfo<'_>) -> bool {
-    let active = CAPTURE.try_with(|c| c.active.get()).unwrap_or(false);
+    let active = CAPTURING.try_with(Cell::get).unwrap_or(false);
     if !active {
         return false;
     }
@@ -352,8 +352,7 @@ fn panic_hook(info: &panic::PanicHookInfo<'_>) -> bool {
         report(&thread, info.payload(), &seen);
         return true;
     }
-    CAPTURE
-        .try_with(|c| *c.seen.borrow_mut() = Some(seen))
+    SEEN.try_with(|cell| *cell.borrow_mut() = Some(seen))
         .is_ok()
 }
 
@@ -376,21 +375,22 @@ pub(crate) fn run_reported<R>(
 /// Runs `f` under `catch_unwind` with bobbin's panic hook capturing, and
 /// returns what that hook saw of a panic.
 fn catch<R>(f: impl FnOnce() -> R) -> (std::thread::Result<R>, Seen) {
-    let was_active = CAPTURE
-        .try_with(|c| c.active.replace(true))
+    let was_active = CAPTURING
+        .try_with(|active| active.replace(true))
         .unwrap_or(false);
     let outcome = panic::catch_unwind(AssertUnwindSafe(f));
-    let seen = CAPTURE
-        .try_with(|c| {
-            c.active.set(was_active);
-            c.seen.borrow_mut().take()
-        })
-        .ok()
-        .flatten()
-        .unwrap_or(Seen {
-            location: None,
-            backtrace: None,
-        });
+    let _ = CAPTURING.try_with(|active| active.set(was_active));
+    let seen = if outcome.is_err() {
+        SEEN.try_with(|cell| cell.borrow_mut().take())
+            .ok()
+            .flatten()
+    } else {
+        None
+    };
+    let seen = seen.unwrap_or(Seen {
+        location: None,
+        backtrace: None,
+    });
     (outcome, seen)
 }
 
@@ -410,9 +410,6 @@ fn report(thread: &ThreadRef, payload: &(dyn Any + Send + 'static), seen: &Seen)
     });
     if let Err(hook_payload) = outcome {
         let message = payload_message(&*hook_payload).unwrap_or("Box<dyn Any>");
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "Exception in threading.excepthook:\n{message}"
-        );
+        eprintln!("Exception in threading.excepthook:\n{message}");
     }
 }

@@ -56,17 +56,22 @@ impl<C: Collection> Storage for Locked<C> {
         if self.maxsize != 0 && items.count() >= self.maxsize {
             return Err(item);
         }
-        items.add(item);
-        self.len.store(items.count(), Ordering::Release);
+        let items = Recount {
+            items: &mut *items,
+            len: &self.len,
+        };
+        items.items.add(item);
         Ok(())
     }
 
     #[inline]
     fn pop(&self) -> Option<C::Item> {
         let mut items = self.items.acquire();
-        let item = items.take()?;
-        self.len.store(items.count(), Ordering::Release);
-        Some(item)
+        let items = Recount {
+            items: &mut *items,
+            len: &self.len,
+        };
+        items.items.take()
     }
 
     #[inline]
@@ -82,6 +87,20 @@ impl<C: Collection> Storage for Locked<C> {
     #[inline]
     fn is_full(&self) -> bool {
         self.maxsize != 0 && self.len() >= self.maxsize
+    }
+}
+
+/// Stores a locked collection's length when dropped, at the end of a push
+/// or pop, also if an item's `Ord` panics in the middle of one.
+struct Recount<'a, C: Collection> {
+    items: &'a mut C,
+    len: &'a AtomicUsize,
+}
+
+impl<C: Collection> Drop for Recount<'_, C> {
+    #[inline]
+    fn drop(&mut self) {
+        self.len.store(self.items.count(), Ordering::Release);
     }
 }
 
