@@ -3,8 +3,9 @@
 //! The tour is the Python threading tutorial bobbin started from, redone in
 //! Rust. Its chapters are the guide's pages, `docs/guide/NN_topic.md`, in
 //! file-name order. A chapter with a program (`crates/bobbin/examples/NN_*.rs`)
-//! is run under a header with the chapter's title; a prose chapter (1 and
-//! 18) prints its "In short" section instead. The examples are built once, in
+//! is run under a header with the chapter's title, the program's first `//!`
+//! line; a prose chapter (1 and 18) prints its page's title and "In short"
+//! section instead. The examples are built once, in
 //! release mode, and then run directly, so that the tour's time is the
 //! examples' own.
 //!
@@ -35,7 +36,8 @@ pub(crate) struct Chapter {
     pub(crate) number: u32,
     /// The file stem of the guide page, `05_daemon`.
     pub(crate) stem: String,
-    /// The page's title, its first `# ` heading.
+    /// The chapter's title: its program's first `//!` line, or for a prose
+    /// chapter its page's first `# ` heading.
     pub(crate) title: String,
     /// The page itself.
     page: PathBuf,
@@ -152,10 +154,22 @@ pub(crate) fn chapters(root: &Path) -> Result<Vec<Chapter>> {
             .trim()
             .to_owned();
         let prefix = format!("{digits}_");
-        let example = examples
-            .iter()
-            .find(|(name, _)| name.starts_with(&prefix))
-            .map(|(name, _)| name.clone());
+        let example = examples.iter().find(|(name, _)| name.starts_with(&prefix));
+        // A chapter with a program is titled by the program's first `//!`
+        // line (the tour's tests check that it is the page's title too).
+        let title = example
+            .and_then(|(_, path)| std::fs::read_to_string(path).ok())
+            .and_then(|source| {
+                let first = source
+                    .lines()
+                    .next()?
+                    .strip_prefix("//!")?
+                    .trim()
+                    .to_owned();
+                (!first.is_empty()).then_some(first)
+            })
+            .unwrap_or(title);
+        let example = example.map(|(name, _)| name.clone());
         chapters.push(Chapter {
             number,
             stem,
