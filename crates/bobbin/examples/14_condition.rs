@@ -24,7 +24,7 @@
 mod tour;
 
 use bobbin::thread::Builder;
-use bobbin::{Condition, Event, Lock};
+use bobbin::{Condition, Event, Lock, LockGuard};
 use log::info;
 use std::sync::Arc;
 
@@ -96,14 +96,20 @@ impl Model {
         }
     }
 
+    /// The state, locked once every consumer is back in the waiting room
+    /// (Python's `wait_for`, the loop on the state written for us).
+    fn all_consumers_waiting(&self) -> LockGuard<'_, State> {
+        let mut state = self.state.acquire();
+        self.consumer_ready
+            .wait_for(&mut state, |s| s.waiting == CONSUMERS, None);
+        state
+    }
+
     fn producer(&self, notify: Notify) {
         for _ in 0..ITEMS {
             let data = tour::randint(0, 100);
             info!("{data}");
-            let mut state = self.state.acquire();
-            while state.waiting < CONSUMERS {
-                self.consumer_ready.wait(&mut state);
-            }
+            let mut state = self.all_consumers_waiting();
             state.item = Some(data);
             state.published += 1;
             match notify {
@@ -114,10 +120,7 @@ impl Model {
             self.pace.wait_timeout(tour::secs(1.0));
         }
         // The fix: tell the consumers, who are all waiting, that it is over.
-        let mut state = self.state.acquire();
-        while state.waiting < CONSUMERS {
-            self.consumer_ready.wait(&mut state);
-        }
+        let mut state = self.all_consumers_waiting();
         state.done = true;
         self.item_ready.notify_all();
     }
