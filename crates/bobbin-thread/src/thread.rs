@@ -321,7 +321,6 @@ impl ThreadRef {
     /// assert!(!r.is_alive());
     /// ```
     #[doc(alias = "join")]
-    #[must_use = "the result says whether the thread has finished"]
     pub fn join_timeout(&self, timeout: Duration) -> bool {
         self.record.join_slow(Deadline::after(timeout))
     }
@@ -343,7 +342,6 @@ impl ThreadRef {
     /// assert!(t.thread().join_until(Instant::now() + Duration::from_secs(60)));
     /// ```
     #[doc(alias = "join")]
-    #[must_use = "the result says whether the thread has finished"]
     pub fn join_until(&self, deadline: Instant) -> bool {
         self.record.join_slow(Deadline::at(deadline))
     }
@@ -604,7 +602,6 @@ impl<T> Thread<T> {
     /// assert!(t.join().unwrap());
     /// ```
     #[doc(alias = "join")]
-    #[must_use = "the result says whether the thread has finished"]
     pub fn join_timeout(&self, timeout: Duration) -> bool {
         self.thread.join_timeout(timeout)
     }
@@ -627,7 +624,6 @@ impl<T> Thread<T> {
     /// assert_eq!(t.join().unwrap(), 7);
     /// ```
     #[doc(alias = "join")]
-    #[must_use = "the result says whether the thread has finished"]
     pub fn join_until(&self, deadline: Instant) -> bool {
         self.thread.join_until(deadline)
     }

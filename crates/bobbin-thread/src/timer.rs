@@ -239,7 +239,6 @@ impl Timer {
     /// assert!(soon.join_timeout(Duration::from_secs(60)));
     /// assert!(!soon.cancel(), "too late: it has run");
     /// ```
-    #[must_use = "the result says whether the function will run"]
     pub fn cancel(&self) -> bool {
         self.shared.cancel()
     }
@@ -404,7 +403,6 @@ impl Timer {
     /// assert!(t.join_timeout(Duration::from_secs(60)));
     /// ```
     #[doc(alias = "join")]
-    #[must_use = "the result says whether the timer's thread has ended"]
     pub fn join_timeout(&self, timeout: Duration) -> bool {
         self.thread.join_timeout(timeout)
     }
@@ -425,7 +423,6 @@ impl Timer {
     /// assert!(t.join_until(Instant::now() + Duration::from_secs(60)));
     /// ```
     #[doc(alias = "join")]
-    #[must_use = "the result says whether the timer's thread has ended"]
     pub fn join_until(&self, deadline: Instant) -> bool {
         self.thread.join_until(deadline)
     }

@@ -6,9 +6,16 @@
 //! Other tests of this binary run at the same time, so nothing here counts
 //! on consecutive thread numbers or on the exact contents of the registry.
 
+// Python's calls made for their effect (`t.join(timeout)`, `t.cancel()`)
+// are statements here too: none may warn.
+#![deny(unused_must_use)]
+
 use bobbin_park::sync::atomic::{AtomicUsize, Ordering};
 use bobbin_signal::Event;
-use bobbin_thread::{MIN_STACK_SIZE, StackSizeError, Timer, set_stack_size, spawn, stack_size};
+use bobbin_thread::{
+    MIN_STACK_SIZE, StackSizeError, Timer, set_excepthook, set_stack_size, spawn, stack_size,
+    take_excepthook,
+};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -108,4 +115,45 @@ fn stack_size_sets_the_default_for_new_threads_and_returns_the_old_one() {
     assert_eq!(spawn(|| 6 * 7).unwrap().join().unwrap(), 42);
     assert_eq!(set_stack_size(before), Ok(256 * 1024));
     assert_eq!(stack_size(), before);
+}
+
+#[test]
+fn a_timed_join_is_a_statement_then_is_alive_says_how_it_went() {
+    // test_threading `test_join_with_timeout`: `thread.join(timeout=0.01)`
+    // returns None and `is_alive()` tells whether it timed out; and
+    // `timer.cancel()` is a statement.
+    let release = Arc::new(Event::new());
+    let wait = Arc::clone(&release);
+    let t = spawn(move || {
+        wait.wait();
+    })
+    .unwrap();
+    t.join_timeout(Duration::from_millis(10));
+    assert!(t.is_alive());
+    t.thread().join_until(Instant::now());
+    release.set();
+    t.join_timeout(GENEROUS);
+    assert!(!t.is_alive());
+    t.join().unwrap();
+
+    let timer = Timer::start(Duration::from_secs(3600), || ()).unwrap();
+    timer.cancel();
+    timer.join_timeout(GENEROUS);
+    assert!(!timer.is_alive());
+}
+
+#[test]
+fn the_default_excepthook_is_restored_by_a_statement() {
+    // Python's `threading.excepthook = threading.__excepthook__`: restoring
+    // the default is a statement, `take_excepthook();`, after which a
+    // panic no longer reaches the hook that was set.
+    let reports = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&reports);
+    set_excepthook(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    take_excepthook();
+    let t = spawn(|| panic!("reported by the default excepthook")).unwrap();
+    assert!(t.join().is_err());
+    assert_eq!(reports.load(Ordering::SeqCst), 0);
 }
