@@ -151,6 +151,20 @@ impl Record {
 /// ([`join`](ThreadRef::join)), as Python's `enumerate()`-then-`join()`
 /// idiom does.
 ///
+/// # Differences from Python
+///
+/// - The name is fixed when the thread is registered; Python's `name` (and
+///   the deprecated `setName`) can be reassigned.
+/// - [`ident`](ThreadRef::ident) is never reused by a later thread.
+/// - A dummy thread (one bobbin did not start) can be joined: the join
+///   waits until it ends, where Python raises `RuntimeError: cannot join a
+///   dummy thread`; and once it has ended its `is_alive` is `false`, where
+///   Python's documentation calls dummy threads "always alive".
+/// - Joining the calling thread panics (`cannot join current thread`),
+///   Python's `RuntimeError`; so does every timed join of it.
+/// - The timed joins return whether the thread has finished; Python's
+///   `join(timeout)` returns `None` and leaves that to `is_alive()`.
+///
 /// # Examples
 ///
 /// ```
