@@ -112,6 +112,41 @@ fn notify_zero_wakes_nobody() {
 }
 
 #[test]
+fn notify_n_wakes_the_n_longest_waiting_threads() {
+    // Python's `notify(n)` takes the first n of its FIFO of waiters
+    // (`waiters = _islice(self._waiters, n)`): of three threads that
+    // began to wait in the order 0, 1, 2, `notify(2)` wakes 0 and 1.
+    #[derive(Default)]
+    struct State {
+        waiting: usize,
+        woken: Vec<usize>,
+    }
+    let state = Lock::new(State::default());
+    let cond = Condition::new();
+    std::thread::scope(|s| {
+        for i in 0..3 {
+            let (state, cond) = (&state, &cond);
+            s.spawn(move || {
+                let mut guard = state.acquire();
+                guard.waiting += 1;
+                cond.wait(&mut guard);
+                guard.woken.push(i);
+            });
+            // Counted under the lock, which it releases only once queued:
+            // the next waiter queues behind it.
+            until(|| state.acquire().waiting == i + 1);
+        }
+        assert_eq!(cond.notify(2), 2);
+        until(|| state.acquire().woken.len() == 2);
+        let mut woken = state.acquire().woken.clone();
+        woken.sort_unstable();
+        assert_eq!(woken, [0, 1]);
+        assert_eq!(cond.notify_all(), 1);
+    });
+    assert_eq!(state.acquire().woken.len(), 3);
+}
+
+#[test]
 fn the_last_party_to_arrive_gets_index_parties_minus_one() {
     // Python's `Barrier.wait` returns the arrival order (`index =
     // self._count`): the first gets 0 and the last parties - 1; `n_waiting`
