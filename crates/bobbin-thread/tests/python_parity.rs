@@ -157,3 +157,32 @@ fn the_default_excepthook_is_restored_by_a_statement() {
     assert!(t.join().is_err());
     assert_eq!(reports.load(Ordering::SeqCst), 0);
 }
+
+#[test]
+fn a_thread_can_be_joined_from_many_threads_and_many_times() {
+    // test_threading `test_join_from_multiple_threads` and the docs' "A
+    // thread can be join()ed many times": joiners on several threads all
+    // return once the thread ends, joins after its end return at once, and
+    // the handle still gives the result.
+    let release = Arc::new(Event::new());
+    let wait = Arc::clone(&release);
+    let t = spawn(move || {
+        wait.wait();
+        7
+    })
+    .unwrap();
+    let joiners: Vec<_> = (0..4)
+        .map(|_| {
+            let target = t.thread().clone();
+            spawn(move || target.join()).unwrap()
+        })
+        .collect();
+    release.set();
+    for joiner in joiners {
+        joiner.join().unwrap();
+    }
+    assert!(!t.is_alive());
+    t.thread().join();
+    assert!(t.join_timeout(Duration::ZERO));
+    assert_eq!(t.join().unwrap(), 7);
+}
