@@ -11,8 +11,8 @@ pub use bobbin_lock::{
 pub use bobbin_signal::{Barrier, BrokenBarrierError, Condition, Event};
 #[doc(inline)]
 pub use bobbin_thread::{
-    Local, Thread, Timer, active_count, current_thread, enumerate, get_ident, get_native_id,
-    main_thread, set_excepthook, set_stack_size, stack_size,
+    ExceptHookArgs, Local, Thread, Timer, UnstartedTimer, active_count, current_thread, enumerate,
+    get_ident, get_native_id, main_thread, set_excepthook, set_stack_size, stack_size,
 };
 
 // Each crate is also a module, whole: `bobbin::queue` is Python's `queue`

@@ -108,6 +108,17 @@ fn thread_names_are_at_the_root_and_in_bobbin_thread() {
     assert!(timer.cancel());
     timer.join().unwrap();
 
+    // Python's two steps: `Timer(interval, f)`, then `start()`.
+    let unstarted: bobbin::UnstartedTimer = bobbin::Timer::new(Duration::from_secs(3600), || ());
+    let timer = unstarted.start().unwrap();
+    assert!(timer.cancel());
+    timer.join().unwrap();
+
+    // The excepthook's argument type is at the root, as `threading.ExceptHookArgs` is.
+    fn quiet(_: &bobbin::ExceptHookArgs<'_>) {}
+    bobbin::set_excepthook(quiet);
+    bobbin::set_excepthook(bobbin::thread::default_excepthook);
+
     let ran = bobbin::thread::spawn(|| 1 + 1).unwrap().join().unwrap();
     assert_eq!(ran, 2);
 }
