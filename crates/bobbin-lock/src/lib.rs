@@ -76,7 +76,7 @@
 //! ```
 
 // `unsafe` lives only where a guard hands out references into its lock's
-// data, and in the `unsafe impl`s lock_api asks for; each module that needs
+// data, and in the unsafe trait implementations lock_api asks for; each module that needs
 // it says so.
 #![deny(unsafe_code)]
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]

@@ -495,7 +495,7 @@ impl fmt::Debug for RawLock {
 /// they exist only outside the model cfg.
 #[cfg(not(bobbin_loom))]
 mod lock_api_impls {
-    #![allow(unsafe_code)] // The `unsafe impl`s lock_api requires.
+    #![allow(unsafe_code)] // The unsafe trait implementations lock_api requires.
 
     use super::RawLock;
     use bobbin_park::Deadline;
@@ -535,6 +535,10 @@ mod lock_api_impls {
             RawLock::try_lock(self).then(GuardSend::new)
         }
 
+        /// # Safety
+        ///
+        /// As lock_api's `RawMutex::unlock`: `_guard` is the state of an
+        /// acquisition of this lock that has not been released yet.
         #[inline]
         unsafe fn unlock(&self, _guard: GuardSend) {
             RawLock::unlock(self);
@@ -551,6 +555,10 @@ mod lock_api_impls {
     // still locked, to exactly one woken thread. `bump` is lock_api's default
     // (`unlock_fair` then `lock`).
     unsafe impl lock_api::RawMutexFair for RawLock {
+        /// # Safety
+        ///
+        /// As lock_api's `RawMutexFair::unlock_fair`: `_guard` is the state
+        /// of an acquisition of this lock that has not been released yet.
         #[inline]
         unsafe fn unlock_fair(&self, _guard: GuardSend) {
             RawLock::unlock_fair(self);

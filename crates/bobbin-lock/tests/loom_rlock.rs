@@ -98,7 +98,7 @@ fn a_condition_wait_releases_every_level() {
                 let open = open;
                 let _outer = rlock.acquire();
                 let mut inner = rlock.acquire();
-                // SAFETY (each read): the lock is held.
+                // SAFETY: the lock is held at each read of the loop.
                 while !open.0.with(|p| unsafe { *p }) {
                     let r = inner.wait_on(&queue, Deadline::never());
                     assert!(matches!(r, CondWait::Woken(_)), "{r:?}");

@@ -194,7 +194,7 @@ impl Gate {
     /// Waits until the gate is open, Python's `with cond: while not open: cond.wait()`.
     fn pass(&self) {
         self.lock.lock();
-        // SAFETY (both reads): the lock is held.
+        // SAFETY: the lock is held, here and at each later read of the loop.
         while !self.open.with(|p| unsafe { *p }) {
             let r = self.queue.wait(
                 &self.lock.state,

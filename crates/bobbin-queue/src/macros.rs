@@ -752,6 +752,8 @@ macro_rules! tracked_methods {
             ///
             /// Python discards the removed items; here they are returned,
             /// in the order gets would have taken them, so nothing is lost.
+            /// Called as a statement, as Python's
+            /// `q.shutdown(immediate=True)` is, it drops them.
             ///
             /// # Memory ordering
             ///
@@ -774,7 +776,6 @@ macro_rules! tracked_methods {
             /// q.join(); // returns at once
             /// ```
             #[doc(alias = "shutdown")]
-            #[must_use = "the items removed from the queue are returned, not dropped"]
             pub fn shutdown_immediate(&self) -> Vec<T> {
                 self.core.shutdown_immediate()
             }

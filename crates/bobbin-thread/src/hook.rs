@@ -233,7 +233,6 @@ where
 /// let _ = spawn(|| panic!()).unwrap().join();
 /// take_excepthook();
 /// ```
-#[must_use = "to drop the returned hook, write `let _ = take_excepthook();`"]
 pub fn take_excepthook() -> Arc<dyn Fn(&ExceptHookArgs<'_>) + Send + Sync + 'static> {
     with_globals(|g| g.excepthook.take()).unwrap_or_else(|| Arc::new(default_excepthook))
 }

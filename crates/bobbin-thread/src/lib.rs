@@ -21,7 +21,7 @@
 //! | `get_ident()`, `get_native_id()` | [`get_ident()`], [`get_native_id()`] |
 //! | `stack_size()`, `stack_size(n)` | [`stack_size()`], [`set_stack_size(n)`](set_stack_size) |
 //! | `threading.local()` | [`Local<T>`] |
-//! | `Timer(interval, f).start()`, `cancel()` | [`Timer::start(interval, f)`](Timer::start), [`cancel()`](Timer::cancel) → `bool` |
+//! | `Timer(interval, f).start()`, `cancel()` | [`Timer::start(interval, f)`](Timer::start), or [`Timer::new(interval, f)`](Timer::new) then [`start()`](UnstartedTimer::start); [`cancel()`](Timer::cancel) → `bool` |
 //! | `threading.excepthook = hook` | [`set_excepthook(hook)`](set_excepthook), [`ExceptHookArgs`] |
 //! | `threading.__excepthook__` | [`default_excepthook`] |
 //! | non-daemon threads keep the program alive | the same, by an exit hook; [`shutdown()`] waits on demand |
@@ -170,7 +170,7 @@ pub use registry::{
     set_stack_size, stack_size,
 };
 pub use thread::{Thread, ThreadRef};
-pub use timer::Timer;
+pub use timer::{Timer, UnstartedTimer};
 
 /// Declares thread-locals: std's, or loom's under `--cfg bobbin_loom` (loom
 /// runs a model's threads as coroutines on one OS thread, so std's would be

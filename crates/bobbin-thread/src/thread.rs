@@ -196,6 +196,20 @@ impl Record {
 /// ([`join`](ThreadRef::join)), as Python's `enumerate()`-then-`join()`
 /// idiom does.
 ///
+/// # Differences from Python
+///
+/// - The name is fixed when the thread is registered; Python's `name` (and
+///   the deprecated `setName`) can be reassigned.
+/// - [`ident`](ThreadRef::ident) is never reused by a later thread.
+/// - A dummy thread (one bobbin did not start) can be joined: the join
+///   waits until it ends, where Python raises `RuntimeError: cannot join a
+///   dummy thread`; and once it has ended its `is_alive` is `false`, where
+///   Python's documentation calls dummy threads "always alive".
+/// - Joining the calling thread panics (`cannot join current thread`),
+///   Python's `RuntimeError`; so does every timed join of it.
+/// - The timed joins return whether the thread has finished; Python's
+///   `join(timeout)` returns `None` and leaves that to `is_alive()`.
+///
 /// # Examples
 ///
 /// ```
@@ -366,7 +380,6 @@ impl ThreadRef {
     /// assert!(!r.is_alive());
     /// ```
     #[doc(alias = "join")]
-    #[must_use = "the result says whether the thread has finished"]
     pub fn join_timeout(&self, timeout: Duration) -> bool {
         self.record.join_slow(Deadline::after(timeout))
     }
@@ -388,7 +401,6 @@ impl ThreadRef {
     /// assert!(t.thread().join_until(Instant::now() + Duration::from_secs(60)));
     /// ```
     #[doc(alias = "join")]
-    #[must_use = "the result says whether the thread has finished"]
     pub fn join_until(&self, deadline: Instant) -> bool {
         self.record.join_slow(Deadline::at(deadline))
     }
@@ -649,7 +661,6 @@ impl<T> Thread<T> {
     /// assert!(t.join().unwrap());
     /// ```
     #[doc(alias = "join")]
-    #[must_use = "the result says whether the thread has finished"]
     pub fn join_timeout(&self, timeout: Duration) -> bool {
         self.thread.join_timeout(timeout)
     }
@@ -672,7 +683,6 @@ impl<T> Thread<T> {
     /// assert_eq!(t.join().unwrap(), 7);
     /// ```
     #[doc(alias = "join")]
-    #[must_use = "the result says whether the thread has finished"]
     pub fn join_until(&self, deadline: Instant) -> bool {
         self.thread.join_until(deadline)
     }

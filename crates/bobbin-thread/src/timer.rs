@@ -40,6 +40,19 @@ struct Shared {
 }
 
 impl Shared {
+    /// A timer's state before anything has happened to it.
+    fn new() -> Arc<Shared> {
+        Arc::new(Shared {
+            state: AtomicU8::new(PENDING),
+            cancelled: Event::new(),
+        })
+    }
+
+    /// Whether a cancel has won.
+    fn is_cancelled(&self) -> bool {
+        self.state.load(Ordering::Acquire) == CANCELLED
+    }
+
     /// The timer thread's body: wait for the deadline or a cancel, then call
     /// `function` if the cancel has not won.
     fn run(&self, deadline: Deadline, function: impl FnOnce()) {
@@ -97,9 +110,13 @@ impl Shared {
 ///
 /// # Differences from Python
 ///
-/// - Python's `Timer(interval, f)` is made and then `start()`ed; here
-///   [`Timer::start`] (or [`Builder::timer`]) does both, and the name and
-///   daemon flag come from the [`Builder`].
+/// - Python's `Timer(interval, f)` is made and then `start()`ed. Both
+///   shapes exist: [`Timer::new`] makes an [`UnstartedTimer`] whose
+///   [`start`](UnstartedTimer::start) returns the running `Timer`, and
+///   [`Timer::start`] (or [`Builder::timer`]) does both in one step. A
+///   timer that was never started cannot be joined (Python's
+///   `RuntimeError: cannot join thread before it is started`): only a
+///   started `Timer` has `join`.
 /// - [`cancel`](Timer::cancel) says whether the function will never run;
 ///   Python's returns `None`, and a cancel that lands between the end of the
 ///   wait and the call does not stop the function. Here it does.
@@ -138,6 +155,43 @@ pub struct Timer {
 }
 
 impl Timer {
+    /// Makes a timer that will call `function` once `interval` has passed
+    /// after it is started, without starting it: Python's
+    /// `Timer(interval, function)`, before `start()`.
+    ///
+    /// Give it a name and a daemon flag if needed, then
+    /// [`start`](UnstartedTimer::start) it; [`Timer::start`] does both steps
+    /// in one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_thread::Timer;
+    /// use std::time::Duration;
+    ///
+    /// // t = Timer(0.01, hello); t.start(); t.join()
+    /// let t = Timer::new(Duration::from_millis(10), || println!("hello, world"));
+    /// assert!(!t.is_alive());
+    /// let t = t.start().unwrap();
+    /// t.join().unwrap();
+    /// ```
+    #[doc(alias = "Timer")]
+    #[must_use = "a timer does nothing until it is started"]
+    // Python's `Timer(interval, f)` makes a timer that has not started; a
+    // `Timer` is always a started one, so `new` returns the unstarted type.
+    #[allow(clippy::new_ret_no_self)]
+    pub fn new<F>(interval: Duration, function: F) -> UnstartedTimer
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        UnstartedTimer {
+            builder: Builder::new(),
+            interval,
+            function: Box::new(function),
+            shared: Shared::new(),
+        }
+    }
+
     /// Starts a timer with the default thread options ([`Builder::new`]) that
     /// calls `function` once `interval` has passed. Python's
     /// `Timer(interval, function).start()`.
@@ -191,7 +245,6 @@ impl Timer {
     /// assert!(soon.join_timeout(Duration::from_secs(60)));
     /// assert!(!soon.cancel(), "too late: it has run");
     /// ```
-    #[must_use = "the result says whether the function will run"]
     pub fn cancel(&self) -> bool {
         self.shared.cancel()
     }
@@ -356,7 +409,6 @@ impl Timer {
     /// assert!(t.join_timeout(Duration::from_secs(60)));
     /// ```
     #[doc(alias = "join")]
-    #[must_use = "the result says whether the timer's thread has ended"]
     pub fn join_timeout(&self, timeout: Duration) -> bool {
         self.thread.join_timeout(timeout)
     }
@@ -377,7 +429,6 @@ impl Timer {
     /// assert!(t.join_until(Instant::now() + Duration::from_secs(60)));
     /// ```
     #[doc(alias = "join")]
-    #[must_use = "the result says whether the timer's thread has ended"]
     pub fn join_until(&self, deadline: Instant) -> bool {
         self.thread.join_until(deadline)
     }
@@ -423,13 +474,23 @@ impl Builder {
     where
         F: FnOnce() + Send + 'static,
     {
+        self.spawn_timer(interval, Shared::new(), function)
+    }
+
+    /// Starts a timer's thread over `shared`, which a cancel before the
+    /// start may already have decided.
+    fn spawn_timer<F>(
+        self,
+        interval: Duration,
+        shared: Arc<Shared>,
+        function: F,
+    ) -> io::Result<Timer>
+    where
+        F: FnOnce() + Send + 'static,
+    {
         // The interval counts from here, so the function never runs before
         // `interval` has passed since the caller asked.
         let deadline = Deadline::after(interval);
-        let shared = Arc::new(Shared {
-            state: AtomicU8::new(PENDING),
-            cancelled: Event::new(),
-        });
         let theirs = Arc::clone(&shared);
         let thread = self.spawn(move || theirs.run(deadline, function))?;
         Ok(Timer {
@@ -437,5 +498,162 @@ impl Builder {
             shared,
             interval,
         })
+    }
+}
+
+/// A timer that has been made but not started: Python's `Timer` object
+/// before its `start()`. Made by [`Timer::new`]; [`start`](UnstartedTimer::start)
+/// turns it into a running [`Timer`].
+///
+/// The interval counts from `start`. Dropping a timer that was never started
+/// drops its function without calling it.
+///
+/// # Examples
+///
+/// ```
+/// use bobbin_thread::Timer;
+/// use std::time::Duration;
+///
+/// let t = Timer::new(Duration::from_millis(5), || ()).name("tick").daemon(true);
+/// let t = t.start().unwrap();
+/// assert_eq!(t.name(), "tick");
+/// assert!(t.is_daemon());
+/// t.join().unwrap();
+/// ```
+#[must_use = "a timer does nothing until it is started"]
+pub struct UnstartedTimer {
+    /// The options of the timer's thread.
+    builder: Builder,
+    interval: Duration,
+    function: Box<dyn FnOnce() + Send + 'static>,
+    /// Shared with the thread once started; a cancel before the start
+    /// decides it already.
+    shared: Arc<Shared>,
+}
+
+impl UnstartedTimer {
+    /// The name of the timer's thread, as [`Builder::name`] gives it
+    /// (Python's `t.name = ...` before `start()`); `Thread-N` by default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let t = bobbin_thread::Timer::new(Duration::ZERO, || ()).name("t1").start().unwrap();
+    /// assert_eq!(t.name(), "t1");
+    /// # t.join().unwrap();
+    /// ```
+    #[doc(alias = "setName")]
+    pub fn name(mut self, name: impl Into<String>) -> UnstartedTimer {
+        self.builder = self.builder.name(name);
+        self
+    }
+
+    /// Whether the timer's thread is a daemon thread, as
+    /// [`Builder::daemon`] says (Python's `t.daemon = ...` before
+    /// `start()`); by default the flag of the thread that starts it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let t = bobbin_thread::Timer::new(Duration::ZERO, || ()).daemon(true).start().unwrap();
+    /// assert!(t.is_daemon());
+    /// # t.join().unwrap();
+    /// ```
+    #[doc(alias = "setDaemon")]
+    pub fn daemon(mut self, daemon: bool) -> UnstartedTimer {
+        self.builder = self.builder.daemon(daemon);
+        self
+    }
+
+    /// The interval the timer waits once started.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let t = bobbin_thread::Timer::new(Duration::from_secs(5), || ());
+    /// assert_eq!(t.interval(), Duration::from_secs(5));
+    /// ```
+    #[must_use]
+    pub fn interval(&self) -> Duration {
+        self.interval
+    }
+
+    /// Cancels the timer before it starts, and returns `true`: once started
+    /// its thread ends at once, and the function is never called. Python's
+    /// `cancel()` before `start()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let t = bobbin_thread::Timer::new(Duration::ZERO, || unreachable!());
+    /// assert!(t.cancel());
+    /// t.start().unwrap().join().unwrap(); // ends without calling it
+    /// ```
+    pub fn cancel(&self) -> bool {
+        self.shared.cancel()
+    }
+
+    /// Whether the timer's thread is alive: never, before `start` (Python's
+    /// `is_alive()` on a thread that has not been started).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// assert!(!bobbin_thread::Timer::new(Duration::ZERO, || ()).is_alive());
+    /// ```
+    #[must_use]
+    pub fn is_alive(&self) -> bool {
+        false
+    }
+
+    /// Starts the timer's thread, which calls the function once the
+    /// interval has passed (counted from now), unless the timer is
+    /// cancelled first: Python's `Timer.start()`. Returns the running
+    /// [`Timer`], to cancel or join.
+    ///
+    /// # Errors
+    ///
+    /// The OS's error if it cannot start the timer's thread; the function is
+    /// then dropped without being called.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_thread::Timer;
+    /// use std::time::Duration;
+    ///
+    /// let t = Timer::new(Duration::from_secs(3600), || ()).start().unwrap();
+    /// assert!(t.is_alive());
+    /// assert!(t.cancel());
+    /// t.join().unwrap();
+    /// ```
+    pub fn start(self) -> io::Result<Timer> {
+        let UnstartedTimer {
+            builder,
+            interval,
+            function,
+            shared,
+        } = self;
+        builder.spawn_timer(interval, shared, function)
+    }
+}
+
+impl fmt::Debug for UnstartedTimer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnstartedTimer")
+            .field("builder", &self.builder)
+            .field("interval", &self.interval)
+            .field("cancelled", &self.shared.is_cancelled())
+            .finish_non_exhaustive()
     }
 }

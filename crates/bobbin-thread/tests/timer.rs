@@ -4,7 +4,7 @@
 //! name and a daemon flag like any other.
 
 use bobbin_park::sync::atomic::{AtomicUsize, Ordering};
-use bobbin_thread::{Builder, Timer, current_thread};
+use bobbin_thread::{Builder, Timer, UnstartedTimer, current_thread};
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -14,6 +14,9 @@ const GENEROUS: Duration = Duration::from_secs(30);
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Timer>();
+    // It owns a function that is `Send`, not `Sync`.
+    const fn assert_send<T: Send>() {}
+    assert_send::<UnstartedTimer>();
 };
 
 #[test]

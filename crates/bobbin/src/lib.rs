@@ -1,11 +1,32 @@
-//! bobbin: the whole of Python's `threading` and `queue` model for Rust.
-//!
-//! This crate is the facade. It will re-export every bobbin crate
-//! (`bobbin-lock`, `bobbin-signal`, `bobbin-queue`, `bobbin-thread`) under
-//! one roof, and its documentation will be the guide: the chapters of the
-//! Python threading tutorial bobbin started from, rewritten in Rust, whose
-//! code blocks run as doctests.
-//!
-//! Its content comes with the facade and tour issue; for now it is empty.
-
+#![doc = include_str!("../../../docs/guide/index.md")]
 #![forbid(unsafe_code)]
+
+// Python's `threading` names live at the root, as they do in `threading`:
+// `bobbin::Lock` is `threading.Lock`.
+#[doc(inline)]
+pub use bobbin_lock::{
+    BoundedSemaphore, Lock, LockGuard, RLock, RLockGuard, ReleaseError, Semaphore, SemaphoreGuard,
+};
+#[doc(inline)]
+pub use bobbin_signal::{Barrier, BrokenBarrierError, Condition, Event};
+#[doc(inline)]
+pub use bobbin_thread::{
+    ExceptHookArgs, Local, Thread, Timer, UnstartedTimer, active_count, current_thread, enumerate,
+    get_ident, get_native_id, main_thread, set_excepthook, set_stack_size, stack_size,
+};
+
+// Each crate is also a module, whole: `bobbin::queue` is Python's `queue`
+// module, `bobbin::thread` has threads, their builder and the registry, and
+// `bobbin::lock` and `bobbin::signal` hold what the root leaves out (the raw
+// lock, the trait `Condition` waits with).
+#[doc(inline)]
+pub use bobbin_lock as lock;
+#[doc(inline)]
+pub use bobbin_queue as queue;
+#[doc(inline)]
+pub use bobbin_signal as signal;
+#[doc(inline)]
+pub use bobbin_thread as thread;
+
+pub mod guide;
+pub mod logging;
