@@ -26,6 +26,9 @@
 //! - `bobbin-bench`: benchmarks that time bobbin against its peers and
 //!   CPython; nothing in them checks behaviour, and Miri's clock and speed
 //!   make them meaningless.
+//! - The facade's `tests/tour.rs`: it runs the tour's example programs as
+//!   child processes and checks the order of their output in real time;
+//!   Miri cannot start a process (`posix_spawn` is unsupported).
 //! - Two chapters of the guide (the facade's doctests): chapter 5 abandons
 //!   a daemon thread when `main` returns, which is its point and which Miri
 //!   reports as an error (it lets no thread outlive `main`); chapter 11
@@ -37,6 +40,8 @@
 //! exit) return early there, each saying why.
 
 use crate::util::{self, Result, Steps};
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// Crates whose tests run under several Miri seeds.
 const MANY_SEEDS: &[&str] = &["bobbin-park", "bobbin-lock", "bobbin-thread"];
@@ -44,9 +49,50 @@ const MANY_SEEDS: &[&str] = &["bobbin-park", "bobbin-lock", "bobbin-thread"];
 /// Crates that are not run: see the module docs for why.
 const EXCLUDED: &[&str] = &["bobbin-bench"];
 
+/// Test targets (files under `tests/`) not run in one crate: see the module
+/// docs for why.
+const EXCLUDED_TARGETS: &[(&str, &[&str])] = &[("bobbin", &["tour"])];
+
 /// Tests skipped in one crate (test-name filters): see the module docs for
 /// why.
 const SKIPPED: &[(&str, &[&str])] = &[("bobbin", &["guide::ch05_daemon", "guide::ch11_event"])];
+
+/// The `cargo miri test` commands for one crate: one for everything, or,
+/// when some of its test targets are excluded, one for the library and the
+/// other targets and one for the doctests.
+fn commands(name: &str, dir: &Path, flags: &str) -> Vec<Command> {
+    let base = || {
+        let mut cmd = util::nightly_cargo();
+        cmd.env("MIRIFLAGS", flags)
+            .env("PROPTEST_CASES", "8")
+            .args(["miri", "test", "--no-fail-fast", "-p", name]);
+        cmd
+    };
+    let skip = |cmd: &mut Command| {
+        if let Some((_, skipped)) = SKIPPED.iter().find(|(c, _)| *c == name) {
+            cmd.arg("--");
+            for test in *skipped {
+                cmd.args(["--skip", test]);
+            }
+        }
+    };
+    let Some((_, excluded)) = EXCLUDED_TARGETS.iter().find(|(c, _)| *c == name) else {
+        let mut all = base();
+        skip(&mut all);
+        return vec![all];
+    };
+    let mut targets = base();
+    targets.arg("--lib");
+    for (stem, _) in util::rust_files(&dir.join("tests"), "") {
+        if !excluded.contains(&stem.as_str()) {
+            targets.args(["--test", &stem]);
+        }
+    }
+    let mut docs = base();
+    docs.arg("--doc");
+    skip(&mut docs);
+    vec![targets, docs]
+}
 
 pub(crate) fn run(args: &[String]) -> Result {
     let mut seeds: u32 = 4;
@@ -65,32 +111,26 @@ pub(crate) fn run(args: &[String]) -> Result {
         }
     }
     util::ensure_nightly_components(&["miri", "rust-src"])?;
-    let crates: Vec<String> = if named.is_empty() {
-        util::crates()
-            .into_iter()
-            .map(|(name, _)| name)
-            .filter(|name| !EXCLUDED.contains(&name.as_str()))
-            .collect()
-    } else {
-        named
-    };
+    let crates: Vec<(String, PathBuf)> = util::crates()
+        .into_iter()
+        .filter(|(name, _)| {
+            if named.is_empty() {
+                !EXCLUDED.contains(&name.as_str())
+            } else {
+                named.contains(name)
+            }
+        })
+        .collect();
+    if let Some(unknown) = named.iter().find(|n| !crates.iter().any(|(c, _)| c == *n)) {
+        return Err(format!("`cargo xtask miri`: no crate `{unknown}`").into());
+    }
     let mut steps = Steps::new("miri", crates.len());
-    for name in &crates {
+    for (name, dir) in &crates {
         let mut flags = String::from("-Zmiri-strict-provenance -Zmiri-disable-isolation");
         if MANY_SEEDS.contains(&name.as_str()) {
             flags.push_str(&format!(" -Zmiri-many-seeds=0..{seeds}"));
         }
-        let mut cmd = util::nightly_cargo();
-        cmd.env("MIRIFLAGS", flags)
-            .env("PROPTEST_CASES", "8")
-            .args(["miri", "test", "--no-fail-fast", "-p", name]);
-        if let Some((_, skipped)) = SKIPPED.iter().find(|(c, _)| c == name) {
-            cmd.arg("--");
-            for test in *skipped {
-                cmd.args(["--skip", test]);
-            }
-        }
-        steps.run(name, &mut cmd)?;
+        steps.run_all(name, commands(name, dir, &flags))?;
     }
     steps.summary();
     Ok(())
