@@ -1,15 +1,31 @@
-//! Python's signalling primitives for Rust: `Event`, `Condition` and
-//! `Barrier`.
+//! Python's signalling primitives for Rust: [`Event`], with `Condition` and
+//! `Barrier` to come.
 //!
-//! This crate will hold, on bobbin's parking core (`bobbin-park`) and the
-//! locks of `bobbin-lock`:
+//! Built on bobbin's parking core (`bobbin-park`): every primitive is a small
+//! state word, blocked threads park in parking_lot_core's global table keyed
+//! by that word's address, and no call reaches the parking lot unless a
+//! thread may be waiting.
 //!
-//! - `Event`: a one-byte flag with `set`, `clear`, `is_set` and timed waits;
-//! - `Condition`: waits with the guards of `Lock` and `RLock`, `notify(n)`
-//!   and `notify_all` that requeue waiters onto the lock;
-//! - `Barrier`: parties, an action, a default timeout, `reset`, `abort`, and
-//!   a `BrokenBarrierError` that says why it broke.
+//! | Python | bobbin |
+//! |---|---|
+//! | `threading.Event()` | [`Event::new()`](Event::new) (`const`, one byte) |
+//! | `event.set()`, `event.clear()`, `event.is_set()` | [`Event::set`], [`Event::clear`], [`Event::is_set`] |
+//! | `event.wait()`, `event.wait(timeout)` | [`Event::wait`], [`Event::wait_timeout`], [`Event::wait_until`] |
 //!
-//! Its content comes with the `bobbin-signal` issue; for now it is empty.
+//! # Examples
+//!
+//! ```
+//! use bobbin_signal::Event;
+//!
+//! let done = Event::new();
+//! std::thread::scope(|s| {
+//!     s.spawn(|| done.set());
+//!     assert!(done.wait());
+//! });
+//! ```
 
 #![forbid(unsafe_code)]
+
+mod event;
+
+pub use event::Event;

@@ -1,0 +1,446 @@
+//! [`Event`]: Python's `threading.Event`, a one-byte flag that threads wait
+//! on.
+//!
+//! The algorithm is the parking lot's flag (rsevents' `ManualResetEvent` on
+//! parking_lot_core, after WebKit's `ParkingLot`): the state byte holds the
+//! flag and a "threads are parked" bit, a waiter parks on the byte's address
+//! while the flag is clear, and `set` wakes the parked threads only when that
+//! bit says there are some. `set`'s slow path raises the flag *inside* the
+//! parking lot's unpark callback, with the queue locked, so the threads it
+//! wakes are exactly those that were waiting at that moment and each learns
+//! from its unpark token that it was set (no lost wake-up, even if `clear`
+//! follows at once).
+
+use bobbin_park::sync::atomic::{AtomicU8, Ordering};
+use bobbin_park::{DEFAULT_PARK_TOKEN, Deadline, FilterOp, ParkResult, UnparkToken};
+use core::fmt;
+use std::time::{Duration, Instant};
+
+/// The flag is set.
+const SET: u8 = 0b01;
+
+/// Threads may be parked on the event, waiting for the flag.
+const PARKED: u8 = 0b10;
+
+/// The token `set` passes to the threads it wakes.
+const WOKEN_BY_SET: UnparkToken = UnparkToken(1);
+
+/// A flag that threads can wait on: Python's `threading.Event`.
+///
+/// The flag starts clear. [`set`](Event::set) raises it and wakes every
+/// thread waiting at that moment; [`clear`](Event::clear) lowers it again;
+/// [`wait`](Event::wait) blocks until it is raised, with the timed forms
+/// [`wait_timeout`](Event::wait_timeout) and
+/// [`wait_until`](Event::wait_until). An `Event` is one byte, is `const`
+/// constructible (so it can be a `static`), and never makes a call into the
+/// parking lot when no thread is waiting: `set`, `clear` and `is_set` are
+/// then one atomic operation each.
+///
+/// # Differences from Python
+///
+/// - Python's `wait(timeout=None)` is three methods here: `wait()`,
+///   `wait_timeout(Duration)` and `wait_until(Instant)`. A timeout too large
+///   to represent waits forever instead of raising `OverflowError`, and a
+///   zero timeout only looks at the flag.
+/// - A thread woken by `set()` returns `true` even if another thread calls
+///   `clear()` before it runs again, as in Python, where the waiter's
+///   notification is what counts.
+/// - The `isSet` camel-case alias, deprecated in Python, does not exist.
+///
+/// # Memory ordering
+///
+/// Everything a thread did before calling [`set`](Event::set) happens before
+/// whatever a thread does after a wait that returns `true` because of that
+/// `set` (or an [`is_set`](Event::is_set) that returns `true`): `set` is a
+/// release operation and a successful wait an acquire operation, so an event
+/// can publish data, as the example shows.
+///
+/// # Examples
+///
+/// One thread prepares data, others wait until it is ready:
+///
+/// ```
+/// use bobbin_signal::Event;
+/// use std::sync::OnceLock;
+///
+/// static READY: Event = Event::new();
+/// static DATA: OnceLock<Vec<u32>> = OnceLock::new();
+///
+/// std::thread::scope(|s| {
+///     for _ in 0..3 {
+///         s.spawn(|| {
+///             assert!(READY.wait());
+///             assert_eq!(DATA.get().unwrap().len(), 3);
+///         });
+///     }
+///     DATA.set(vec![1, 2, 3]).unwrap();
+///     READY.set();
+/// });
+/// ```
+#[doc(alias = "threading.Event")]
+pub struct Event {
+    /// The flag ([`SET`]) and the parked bit ([`PARKED`]).
+    ///
+    /// # Invariants
+    ///
+    /// - `PARKED` is set only while threads may be parked on this byte. It
+    ///   is set and cleared only with the byte's parking queue locked: by a
+    ///   waiter's `validate` (which then parks), by the last waiter to time
+    ///   out, and by `set`'s slow path, which wakes every parked thread.
+    /// - `SET` and `PARKED` are never both set: a waiter sets `PARKED` only
+    ///   while the flag is clear, `set`'s fast path raises the flag only when
+    ///   `PARKED` is clear, and its slow path raises the flag and clears
+    ///   `PARKED` in one store, with the queue locked, as it wakes everyone.
+    state: AtomicU8,
+}
+
+impl Event {
+    bobbin_park::const_fn! {
+        /// A new event, with its flag clear.
+        ///
+        /// `const`, so an event can be a `static` (except under
+        /// `--cfg bobbin_loom`, where loom's atomics are not `const`).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use bobbin_signal::Event;
+        ///
+        /// static SHUTDOWN: Event = Event::new();
+        /// assert!(!SHUTDOWN.is_set());
+        /// ```
+        #[must_use]
+        #[inline]
+        pub const fn new() -> Event {
+            Event {
+                state: AtomicU8::new(0),
+            }
+        }
+    }
+
+    /// Whether the flag is set.
+    ///
+    /// # Memory ordering
+    ///
+    /// An acquire load: after it returns `true`, everything the setting
+    /// thread did before [`set`](Event::set) is visible.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_signal::Event;
+    ///
+    /// let event = Event::new();
+    /// assert!(!event.is_set());
+    /// event.set();
+    /// assert!(event.is_set());
+    /// ```
+    #[doc(alias = "isSet")]
+    #[must_use]
+    #[inline]
+    pub fn is_set(&self) -> bool {
+        self.state.load(Ordering::Acquire) & SET != 0
+    }
+
+    /// Sets the flag and wakes every thread waiting for it. Threads that
+    /// wait once the flag is set do not block at all.
+    ///
+    /// Setting a flag that is already set does nothing. With no thread
+    /// waiting, this is one atomic operation and no call into the parking
+    /// lot.
+    ///
+    /// # Memory ordering
+    ///
+    /// A release operation: see [`Event`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_signal::Event;
+    ///
+    /// let event = Event::new();
+    /// std::thread::scope(|s| {
+    ///     let waiter = s.spawn(|| event.wait());
+    ///     event.set();
+    ///     assert!(waiter.join().unwrap());
+    /// });
+    /// ```
+    #[inline]
+    pub fn set(&self) {
+        let mut state = self.state.load(Ordering::Relaxed);
+        loop {
+            if state & SET != 0 {
+                return;
+            }
+            if state & PARKED != 0 {
+                return self.set_slow();
+            }
+            match self.state.compare_exchange_weak(
+                state,
+                state | SET,
+                Ordering::Release,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return,
+                Err(current) => state = current,
+            }
+        }
+    }
+
+    /// Raises the flag with the queue locked and wakes every parked thread.
+    #[cold]
+    fn set_slow(&self) {
+        bobbin_park::unpark_filter(
+            &self.state,
+            // Every thread parked here now is waiting for this flag: each
+            // parked while it was clear (checked with this queue locked).
+            |_| FilterOp::Unpark,
+            |_| {
+                // Everyone is being woken, so no thread remains parked. A
+                // concurrent `clear` either ran before (the flag was clear
+                // anyway) or runs after this store (and lowers the flag again,
+                // which the woken threads ignore: they were set).
+                self.state.store(SET, Ordering::Release);
+                WOKEN_BY_SET
+            },
+        );
+    }
+
+    /// Clears the flag. Threads that wait afterwards block until the next
+    /// [`set`](Event::set).
+    ///
+    /// A thread already woken by an earlier `set` still returns `true` from
+    /// its wait.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_signal::Event;
+    /// use std::time::Duration;
+    ///
+    /// let event = Event::new();
+    /// event.set();
+    /// event.clear();
+    /// assert!(!event.is_set());
+    /// assert!(!event.wait_timeout(Duration::from_millis(1)));
+    /// ```
+    #[inline]
+    pub fn clear(&self) {
+        self.state.fetch_and(!SET, Ordering::Relaxed);
+    }
+
+    /// Blocks until the flag is set, and returns `true`.
+    ///
+    /// Returns at once if the flag is set already. The result is always
+    /// `true`, as Python's `wait()` without a timeout always returns `True`;
+    /// it exists so that code written against the timed forms reads the same.
+    ///
+    /// # Panics
+    ///
+    /// Never panics.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_signal::Event;
+    ///
+    /// let event = Event::new();
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| event.set());
+    ///     assert!(event.wait());
+    /// });
+    /// ```
+    #[inline]
+    pub fn wait(&self) -> bool {
+        self.is_set() || self.wait_slow(Deadline::never())
+    }
+
+    /// Blocks until the flag is set or `timeout` has passed, and returns the
+    /// flag: `true` if it was set (or a `set` woke this thread), `false` on
+    /// timeout.
+    ///
+    /// A zero timeout only looks at the flag; a timeout too large to
+    /// represent (`Duration::MAX`) waits forever. The timeout is the earliest
+    /// moment this returns `false`, never the latest.
+    ///
+    /// # Panics
+    ///
+    /// Never panics.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_signal::Event;
+    /// use std::time::Duration;
+    ///
+    /// let event = Event::new();
+    /// assert!(!event.wait_timeout(Duration::from_millis(10)));
+    /// event.set();
+    /// assert!(event.wait_timeout(Duration::ZERO));
+    /// ```
+    #[doc(alias = "wait")]
+    #[inline]
+    pub fn wait_timeout(&self, timeout: Duration) -> bool {
+        self.is_set() || self.wait_slow(Deadline::after(timeout))
+    }
+
+    /// Blocks until the flag is set or `deadline` has passed, and returns the
+    /// flag, as [`wait_timeout`](Event::wait_timeout) does.
+    ///
+    /// A deadline in the past only looks at the flag.
+    ///
+    /// # Panics
+    ///
+    /// Never panics.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_signal::Event;
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let event = Event::new();
+    /// let deadline = Instant::now() + Duration::from_millis(10);
+    /// assert!(!event.wait_until(deadline));
+    /// assert!(Instant::now() >= deadline);
+    /// ```
+    #[doc(alias = "wait")]
+    #[inline]
+    pub fn wait_until(&self, deadline: Instant) -> bool {
+        self.is_set() || self.wait_slow(Deadline::at(deadline))
+    }
+
+    /// Parks until a `set` wakes this thread or `deadline` passes.
+    #[cold]
+    fn wait_slow(&self, deadline: Deadline) -> bool {
+        if deadline.has_passed() {
+            // A zero timeout is a non-blocking look at the flag.
+            return self.is_set();
+        }
+        let result = bobbin_park::park(
+            &self.state,
+            || {
+                // With the queue locked: sleep only while the flag is clear,
+                // marking that a thread is parked so `set` takes its slow path.
+                // A compare-exchange, because `set`'s fast path raises the flag
+                // without the queue lock: the mark must go in only if the
+                // flag is still down, or this thread would sleep through it.
+                let mut state = self.state.load(Ordering::Relaxed);
+                loop {
+                    if state & SET != 0 {
+                        return false;
+                    }
+                    if state & PARKED != 0 {
+                        return true;
+                    }
+                    match self.state.compare_exchange_weak(
+                        state,
+                        state | PARKED,
+                        Ordering::Relaxed,
+                        Ordering::Relaxed,
+                    ) {
+                        Ok(_) => return true,
+                        Err(current) => state = current,
+                    }
+                }
+            },
+            || {},
+            |_, was_last| {
+                // The last parked thread leaves: no `set` needs to wake
+                // anyone any more.
+                if was_last {
+                    self.state.fetch_and(!PARKED, Ordering::Relaxed);
+                }
+            },
+            DEFAULT_PARK_TOKEN,
+            deadline,
+        );
+        match result {
+            // Woken by a `set`: this thread was waiting when the flag rose,
+            // whatever the flag says now. Or the flag was set when we came
+            // to park (`validate` saw it with the queue locked), so it was set
+            // during this wait. Either way the acquire load pairs with the
+            // release that raised the flag.
+            ParkResult::Unparked(_) | ParkResult::Invalid => {
+                self.state.load(Ordering::Acquire);
+                true
+            }
+            // The deadline passed first; a `set` racing with the time-out
+            // still counts if it got in before we looked.
+            ParkResult::TimedOut => self.is_set(),
+        }
+    }
+}
+
+impl Default for Event {
+    /// A new event, with its flag clear.
+    fn default() -> Event {
+        Event::new()
+    }
+}
+
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Event")
+            .field("is_set", &self.is_set())
+            .finish()
+    }
+}
+
+#[cfg(all(test, not(bobbin_loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parked_bit_is_cleared_by_the_last_waiter_to_time_out() {
+        let event = Event::new();
+        assert!(!event.wait_timeout(Duration::from_millis(1)));
+        assert_eq!(event.state.load(Ordering::Relaxed), 0);
+        // So the next `set` takes the fast path and leaves the flag alone.
+        event.set();
+        assert_eq!(event.state.load(Ordering::Relaxed), SET);
+    }
+
+    /// Spins until a thread has parked on `event` (its `validate` set the
+    /// parked bit with the queue locked, so it is queued).
+    fn until_parked(event: &Event) {
+        while event.state.load(Ordering::Relaxed) & PARKED == 0 {
+            bobbin_park::thread::yield_now();
+        }
+    }
+
+    #[test]
+    fn set_and_parked_are_never_both_set() {
+        let event = Event::new();
+        std::thread::scope(|s| {
+            let waiter = s.spawn(|| event.wait());
+            until_parked(&event);
+            event.set();
+            assert!(waiter.join().unwrap());
+        });
+        assert_eq!(event.state.load(Ordering::Relaxed), SET);
+    }
+
+    #[test]
+    fn a_parked_waiter_woken_by_set_returns_true_after_an_immediate_clear() {
+        // Deterministic: the waiter is known to be queued before `set`, and
+        // the flag is down again before it can look at it.
+        let rounds = if cfg!(miri) { 5 } else { 100 };
+        let event = Event::new();
+        for round in 0..rounds {
+            std::thread::scope(|s| {
+                let waiter = s.spawn(|| {
+                    if round % 2 == 0 {
+                        event.wait()
+                    } else {
+                        event.wait_timeout(Duration::from_secs(60))
+                    }
+                });
+                until_parked(&event);
+                event.set();
+                event.clear();
+                assert!(waiter.join().unwrap());
+            });
+        }
+    }
+}
