@@ -4,6 +4,7 @@
 use crate::harness::{Impl, Scale, Workload, share, timed_threads};
 use crate::peers::{CondvarEvent, CondvarSemaphore, Pl, Std, Sys};
 use bobbin_lock::Semaphore;
+use bobbin_signal::Event;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -17,6 +18,7 @@ pub(crate) fn event_pingpong() -> Workload {
                 `ping`, clears it and sets `pong`. B counts the round trips.",
         ops: 50_000,
         impls: vec![
+            Impl::bobbin("bobbin Event", pingpong::<Event>),
             Impl::peer("std Mutex<bool>+Condvar", pingpong::<CondvarEvent<Std>>),
             Impl::peer(
                 "parking_lot Mutex<bool>+Condvar",
@@ -89,6 +91,24 @@ pub(crate) trait PingEvent: Sync {
     fn wait(&self);
     /// Clears it.
     fn clear(&self);
+}
+
+impl PingEvent for Event {
+    fn create() -> Self {
+        Event::new()
+    }
+
+    fn set(&self) {
+        Event::set(self);
+    }
+
+    fn wait(&self) {
+        Event::wait(self);
+    }
+
+    fn clear(&self) {
+        Event::clear(self);
+    }
 }
 
 impl<S: Sys> PingEvent for CondvarEvent<S> {
