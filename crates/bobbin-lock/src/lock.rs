@@ -198,6 +198,10 @@ impl<T: ?Sized> Lock<T> {
     ///
     /// Returns `None` only if the lock is held (never spuriously).
     ///
+    /// # Panics
+    ///
+    /// Never panics.
+    ///
     /// # Examples
     ///
     /// ```
@@ -225,6 +229,10 @@ impl<T: ?Sized> Lock<T> {
     /// later on a busy machine). A zero timeout is
     /// [`try_acquire`](Lock::try_acquire); a timeout too large to represent
     /// (`Duration::MAX`) waits forever.
+    ///
+    /// # Panics
+    ///
+    /// Never panics.
     ///
     /// # Examples
     ///
@@ -254,6 +262,10 @@ impl<T: ?Sized> Lock<T> {
     /// Returns `None` if the lock was still held at `deadline`; a failed call
     /// never returns before it. A deadline in the past makes this
     /// [`try_acquire`](Lock::try_acquire).
+    ///
+    /// # Panics
+    ///
+    /// Never panics.
     ///
     /// # Examples
     ///

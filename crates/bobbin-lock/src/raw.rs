@@ -207,25 +207,25 @@ impl RawLock {
     /// first waiter is due a hand-off.
     #[inline]
     pub(crate) fn unlock(&self) {
-        if self
-            .state
-            .compare_exchange(LOCK_LOCKED, 0, Ordering::Release, Ordering::Relaxed)
-            .is_err()
-        {
-            self.unlock_slow(false);
-        }
+        self.unlock_with(false);
     }
 
     /// Releases a lock the caller holds and hands it to the first waiter, if
     /// there is one, whatever its wait so far.
     #[inline]
     pub(crate) fn unlock_fair(&self) {
+        self.unlock_with(true);
+    }
+
+    /// The release: one compare-and-swap when no one is parked.
+    #[inline]
+    fn unlock_with(&self, force_fair: bool) {
         if self
             .state
             .compare_exchange(LOCK_LOCKED, 0, Ordering::Release, Ordering::Relaxed)
             .is_err()
         {
-            self.unlock_slow(true);
+            self.unlock_slow(force_fair);
         }
     }
 

@@ -89,6 +89,22 @@ impl RawSemaphore {
         false
     }
 
+    /// A permit as a guard that gives it back within `max`, if one was
+    /// taken by `deadline`: the one core of every acquire of both
+    /// semaphores.
+    #[inline]
+    fn guard_until(&self, deadline: Deadline, max: usize) -> Option<SemaphoreGuard<'_>> {
+        self.acquire_until(deadline)
+            .then(|| SemaphoreGuard { raw: self, max })
+    }
+
+    /// A permit as a guard, if one is free now.
+    #[inline]
+    fn try_guard(&self, max: usize) -> Option<SemaphoreGuard<'_>> {
+        self.try_acquire()
+            .then(|| SemaphoreGuard { raw: self, max })
+    }
+
     /// Takes a permit, waiting at most until `deadline`.
     #[inline]
     fn acquire_until(&self, deadline: Deadline) -> bool {
@@ -370,6 +386,10 @@ impl Semaphore {
     /// The timed forms are [`acquire_timeout`](Semaphore::acquire_timeout)
     /// and [`acquire_until`](Semaphore::acquire_until).
     ///
+    /// # Panics
+    ///
+    /// Never panics.
+    ///
     /// # Examples
     ///
     /// ```
@@ -385,13 +405,16 @@ impl Semaphore {
     #[doc(alias = "__enter__")]
     #[inline]
     pub fn acquire(&self) -> SemaphoreGuard<'_> {
-        let acquired = self.raw.acquire_until(Deadline::never());
-        debug_assert!(acquired, "an untimed acquire cannot time out");
-        self.guard()
+        self.acquire_slow(Deadline::never())
+            .expect("an untimed acquire cannot time out")
     }
 
     /// Takes a permit if one is free and no thread is waiting for one,
     /// without waiting: Python's `acquire(blocking=False)`.
+    ///
+    /// # Panics
+    ///
+    /// Never panics.
     ///
     /// # Examples
     ///
@@ -408,7 +431,7 @@ impl Semaphore {
     #[doc(alias = "blocking=False")]
     #[inline]
     pub fn try_acquire(&self) -> Option<SemaphoreGuard<'_>> {
-        self.raw.try_acquire().then(|| self.guard())
+        self.raw.try_guard(self.max())
     }
 
     /// Takes a permit, waiting at most `timeout`: Python's
@@ -417,6 +440,10 @@ impl Semaphore {
     /// Returns `None` if no permit came within `timeout`, never earlier. Zero
     /// is [`try_acquire`](Semaphore::try_acquire); `Duration::MAX` waits
     /// forever.
+    ///
+    /// # Panics
+    ///
+    /// Never panics.
     ///
     /// # Examples
     ///
@@ -438,6 +465,10 @@ impl Semaphore {
     /// Takes a permit, waiting at most until `deadline`; `None` if none came
     /// by then, never earlier.
     ///
+    /// # Panics
+    ///
+    /// Never panics.
+    ///
     /// # Examples
     ///
     /// ```
@@ -456,15 +487,13 @@ impl Semaphore {
     /// The one core of the timed forms.
     #[inline]
     fn acquire_slow(&self, deadline: Deadline) -> Option<SemaphoreGuard<'_>> {
-        self.raw.acquire_until(deadline).then(|| self.guard())
+        self.raw.guard_until(deadline, self.max())
     }
 
+    /// The bound a release must respect.
     #[inline]
-    fn guard(&self) -> SemaphoreGuard<'_> {
-        SemaphoreGuard {
-            raw: &self.raw,
-            max: MAX_PERMITS,
-        }
+    fn max(&self) -> usize {
+        MAX_PERMITS
     }
 
     /// Adds `n` permits: Python's `release(n)`. Up to `n` waiters are woken,
@@ -492,7 +521,7 @@ impl Semaphore {
     #[doc(alias = "add_permits")]
     #[inline]
     pub fn release(&self, n: usize) -> Result<(), ReleaseError> {
-        self.raw.release(n, MAX_PERMITS, ReleaseError::Overflow)
+        self.raw.release(n, self.max(), ReleaseError::Overflow)
     }
 
     /// The number of permits free right now: Python's `_value`. A snapshot,
@@ -598,6 +627,10 @@ impl BoundedSemaphore {
     /// Takes a permit, waiting as long as it takes; see
     /// [`Semaphore::acquire`].
     ///
+    /// # Panics
+    ///
+    /// Never panics.
+    ///
     /// # Examples
     ///
     /// ```
@@ -612,12 +645,15 @@ impl BoundedSemaphore {
     #[doc(alias = "__enter__")]
     #[inline]
     pub fn acquire(&self) -> SemaphoreGuard<'_> {
-        let acquired = self.raw.acquire_until(Deadline::never());
-        debug_assert!(acquired, "an untimed acquire cannot time out");
-        self.guard()
+        self.acquire_slow(Deadline::never())
+            .expect("an untimed acquire cannot time out")
     }
 
     /// Takes a permit without waiting; see [`Semaphore::try_acquire`].
+    ///
+    /// # Panics
+    ///
+    /// Never panics.
     ///
     /// # Examples
     ///
@@ -632,11 +668,15 @@ impl BoundedSemaphore {
     #[doc(alias = "blocking=False")]
     #[inline]
     pub fn try_acquire(&self) -> Option<SemaphoreGuard<'_>> {
-        self.raw.try_acquire().then(|| self.guard())
+        self.raw.try_guard(self.max())
     }
 
     /// Takes a permit, waiting at most `timeout`; see
     /// [`Semaphore::acquire_timeout`].
+    ///
+    /// # Panics
+    ///
+    /// Never panics.
     ///
     /// # Examples
     ///
@@ -657,6 +697,10 @@ impl BoundedSemaphore {
     /// Takes a permit, waiting at most until `deadline`; see
     /// [`Semaphore::acquire_until`].
     ///
+    /// # Panics
+    ///
+    /// Never panics.
+    ///
     /// # Examples
     ///
     /// ```
@@ -675,15 +719,13 @@ impl BoundedSemaphore {
     /// The one core of the timed forms.
     #[inline]
     fn acquire_slow(&self, deadline: Deadline) -> Option<SemaphoreGuard<'_>> {
-        self.raw.acquire_until(deadline).then(|| self.guard())
+        self.raw.guard_until(deadline, self.max())
     }
 
+    /// The bound a release must respect.
     #[inline]
-    fn guard(&self) -> SemaphoreGuard<'_> {
-        SemaphoreGuard {
-            raw: &self.raw,
-            max: self.initial,
-        }
+    fn max(&self) -> usize {
+        self.initial
     }
 
     /// Adds `n` permits, unless that would raise the count above the initial
@@ -716,7 +758,7 @@ impl BoundedSemaphore {
     #[inline]
     pub fn release(&self, n: usize) -> Result<(), ReleaseError> {
         self.raw
-            .release(n, self.initial, ReleaseError::TooManyReleases)
+            .release(n, self.max(), ReleaseError::TooManyReleases)
     }
 
     /// The number of permits free right now: Python's `_value`.

@@ -93,6 +93,11 @@ pub trait WaitGuard: sealed::Sealed {
     /// released and the thread did not wait (a condition variable turns that
     /// into a panic).
     ///
+    /// # Panics
+    ///
+    /// Never panics (a panic inside the parking lot aborts the process, as
+    /// bobbin-park documents).
+    ///
     /// # Examples
     ///
     /// ```

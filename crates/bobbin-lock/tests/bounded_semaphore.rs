@@ -4,18 +4,11 @@
 
 use bobbin_lock::{BoundedSemaphore, ReleaseError, SemaphoreGuard};
 use bobbin_park::sync::atomic::{AtomicUsize, Ordering};
-use bobbin_park::thread::yield_now;
 use proptest::prelude::*;
 use std::time::{Duration, Instant};
 
-/// Spins (yielding) until `done` holds; panics after ten seconds.
-fn wait_for(what: &str, done: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < Duration::from_secs(10), "never: {what}");
-        yield_now();
-    }
-}
+mod common;
+use common::wait_for;
 
 const fn assert_send_sync<T: Send + Sync>() {}
 

@@ -5,18 +5,11 @@
 use bobbin_lock::{Lock, LockGuard, RawLock, ReleaseError};
 use bobbin_park::sync::Arc;
 use bobbin_park::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use bobbin_park::thread::{spawn, yield_now};
+use bobbin_park::thread::spawn;
 use std::time::{Duration, Instant};
 
-/// Spins (yielding) until `done` holds; panics after ten seconds, so a
-/// broken handshake fails instead of hanging.
-fn wait_for(what: &str, done: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < Duration::from_secs(10), "never: {what}");
-        yield_now();
-    }
-}
+mod common;
+use common::wait_for;
 
 const fn assert_send_sync<T: Send + Sync>() {}
 const fn assert_send<T: Send>() {}
@@ -491,4 +484,68 @@ mod lock_api_traits {
         drop(guard);
         assert_eq!(*m.lock(), 1);
     }
+}
+
+#[test]
+#[ignore = "stress test: run with cargo xtask stress"]
+fn stress_every_way_in_and_out_keeps_exclusion() {
+    // Four threads mix every acquire (blocking, try, timed, by hand) with
+    // every release (drop, fair hand-off, release by hand), and two more
+    // run a condition wait on the same lock with short timeouts: every
+    // increment made under the lock must be there at the end.
+    use bobbin_lock::WaitGuard;
+    use bobbin_park::{ConditionQueue, Deadline};
+
+    let until = Instant::now() + common::stress_duration();
+    let lock = Lock::new(0_u64);
+    let queue = ConditionQueue::new();
+    let total = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for t in 0..4_u64 {
+            let (lock, queue, total) = (&lock, &queue, &total);
+            s.spawn(move || {
+                let mut mine = 0;
+                let mut i = t;
+                while Instant::now() < until {
+                    i = i
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let guard = match i >> 62 {
+                        0 => Some(lock.acquire()),
+                        1 => lock.try_acquire(),
+                        2 => lock.acquire_timeout(Duration::from_micros(i % 200)),
+                        _ => lock.acquire_until(Instant::now() + Duration::from_micros(50)),
+                    };
+                    let Some(mut guard) = guard else { continue };
+                    let seen = *guard;
+                    *guard = seen + 1;
+                    mine += 1;
+                    if i & 1 == 0 {
+                        queue.notify_one();
+                    }
+                    if i & 2 == 0 {
+                        LockGuard::unlock_fair(guard);
+                    } else {
+                        drop(guard);
+                    }
+                }
+                total.fetch_add(mine, Ordering::Relaxed);
+            });
+        }
+        for _ in 0..2 {
+            let (lock, queue, total) = (&lock, &queue, &total);
+            s.spawn(move || {
+                let mut mine = 0;
+                while Instant::now() < until {
+                    let mut guard = lock.acquire();
+                    let r = guard.wait_on(queue, Deadline::after(Duration::from_micros(300)));
+                    assert_ne!(r, bobbin_park::CondWait::OtherLock);
+                    *guard += 1;
+                    mine += 1;
+                }
+                total.fetch_add(mine, Ordering::Relaxed);
+            });
+        }
+    });
+    assert_eq!(lock.into_inner(), total.load(Ordering::Relaxed) as u64);
 }

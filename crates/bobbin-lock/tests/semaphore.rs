@@ -4,18 +4,11 @@
 
 use bobbin_lock::{ReleaseError, Semaphore, SemaphoreGuard};
 use bobbin_park::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use bobbin_park::thread::yield_now;
 use proptest::prelude::*;
 use std::time::{Duration, Instant};
 
-/// Spins (yielding) until `done` holds; panics after ten seconds.
-fn wait_for(what: &str, done: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < Duration::from_secs(10), "never: {what}");
-        yield_now();
-    }
-}
+mod common;
+use common::wait_for;
 
 const fn assert_send_sync<T: Send + Sync>() {}
 
@@ -322,4 +315,51 @@ proptest! {
             prop_assert_eq!(sem.available(), model);
         }
     }
+}
+
+#[test]
+#[ignore = "stress test: run with cargo xtask stress"]
+fn stress_permits_are_conserved() {
+    // Threads take permits every way (blocking, try, timed) and give them
+    // back every way (drop, forget then release(1), two at once with
+    // release(2)): no more than three holders at once, and three permits at
+    // the end.
+    let until = Instant::now() + common::stress_duration();
+    let sem = Semaphore::new(3);
+    let inside = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for t in 0..6_u64 {
+            let (sem, inside) = (&sem, &inside);
+            s.spawn(move || {
+                let mut i = t;
+                while Instant::now() < until {
+                    i = i
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let permit = match i >> 62 {
+                        0 => Some(sem.acquire()),
+                        1 => sem.try_acquire(),
+                        _ => sem.acquire_timeout(Duration::from_micros(i % 300)),
+                    };
+                    let Some(permit) = permit else { continue };
+                    assert!(inside.fetch_add(1, Ordering::AcqRel) < 3);
+                    let second = if i & 4 == 0 { sem.try_acquire() } else { None };
+                    inside.fetch_sub(1, Ordering::AcqRel);
+                    match (second, i & 1 == 0) {
+                        (Some(second), _) => {
+                            SemaphoreGuard::forget(permit);
+                            SemaphoreGuard::forget(second);
+                            sem.release(2).unwrap();
+                        }
+                        (None, true) => {
+                            SemaphoreGuard::forget(permit);
+                            sem.release(1).unwrap();
+                        }
+                        (None, false) => drop(permit),
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(sem.available(), 3);
 }
