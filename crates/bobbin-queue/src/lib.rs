@@ -1,16 +1,79 @@
-//! Python's `queue` module for Rust: `Queue`, `LifoQueue`, `PriorityQueue`
-//! and `SimpleQueue`.
+//! Python's `queue` module for Rust: [`Queue`], `LifoQueue`,
+//! `PriorityQueue` and [`SimpleQueue`], with task tracking
+//! (`task_done`/`join`) and Python 3.13's `shutdown`, at the speed of
+//! lock-free queues.
 //!
-//! This crate will hold, on bobbin's parking core (`bobbin-park`), with FIFO
-//! storage on `crossbeam-queue` and LIFO/priority storage under a
-//! `bobbin-lock` `Lock`:
+//! | Python | bobbin-queue | order |
+//! |---|---|---|
+//! | `queue.Queue(maxsize)` | [`Queue<T>`] | first in, first out |
+//! | `queue.LifoQueue(maxsize)` | `LifoQueue<T>` | last in, first out |
+//! | `queue.PriorityQueue(maxsize)` | `PriorityQueue<T: Ord>` | smallest first, first in first out among equals |
+//! | `queue.SimpleQueue()` | [`SimpleQueue<T>`] | first in, first out; no bound, tasks or shutdown |
+//! | `queue.Full`, `queue.ShutDown` (from a put) | [`PutError::Full`], [`PutError::ShutDown`], which hold the item | |
+//! | `queue.Empty`, `queue.ShutDown` (from a get) | [`GetError::Empty`], [`GetError::ShutDown`] | |
+//! | `ValueError` from `task_done` | [`TaskDoneError`] | |
 //!
-//! - the four queues, bounded or unbounded, with blocking, timed and
-//!   non-blocking `put` and `get`;
-//! - task tracking (`task_done`, `join`, and `join` with a timeout);
-//! - Python 3.13's `shutdown`, graceful or immediate;
-//! - errors that give the item back: nothing is ever lost.
+//! Every blocking call comes in three forms: `put(item)` waits as long as it
+//! takes, `put_timeout(item, Duration)` and `put_until(item, Instant)` give up
+//! at a deadline, and `try_put(item)` (Python's `put_nowait`) does not wait;
+//! the same for `get` and `join`. The queues are shared by reference
+//! (`&Queue<T>` is `Send + Sync` for `T: Send`): borrow one in scoped
+//! threads, or put it in an `Arc`.
 //!
-//! Its content comes with the `bobbin-queue` issue; for now it is empty.
+//! # What Python users gain
+//!
+//! - **Nothing is lost.** A failed put returns its item inside the error,
+//!   and [`Queue::shutdown_immediate`] returns the items Python discards.
+//! - **`join` with a timeout** ([`Queue::join_timeout`],
+//!   [`Queue::join_until`]), which Python rejected (cpython#60187).
+//! - **`PriorityQueue` is stable**: equal items come out in the order they
+//!   went in, where Python's heap gives no such promise.
+//!
+//! # How it works
+//!
+//! One engine serves all four queues. FIFO storage is crossbeam-queue's
+//! lock-free `ArrayQueue` (Vyukov's bounded MPMC ring) or `SegQueue`; LIFO
+//! and priority storage is a `Vec` or a `BinaryHeap` under bobbin's one-byte
+//! `Lock`. Where CPython's queue is one mutex and three conditions
+//! (`not_empty`, `not_full`, `all_tasks_done`), here a put or get that does
+//! not have to wait takes no lock and makes no system call: waiting getters,
+//! putters and joiners park on three keys of bobbin's parking lot
+//! (parking_lot's design), and a put or get calls into the parking lot only
+//! when a flag says someone may be parked there. A shutdown waits for the
+//! puts already under way, so no item that beat it is ever stranded.
+//!
+//! # Examples
+//!
+//! ```
+//! use bobbin_queue::{GetError, Queue};
+//!
+//! let q = Queue::new(0);
+//! std::thread::scope(|s| {
+//!     s.spawn(|| {
+//!         for word in ["a", "b", "c"] {
+//!             q.put(word).unwrap();
+//!         }
+//!         q.shutdown();
+//!     });
+//!     let words: Vec<&str> = q.iter().collect(); // ends at the shutdown
+//!     assert_eq!(words, ["a", "b", "c"]);
+//! });
+//! assert_eq!(q.get(), Err(GetError::ShutDown));
+//! ```
 
 #![forbid(unsafe_code)]
+
+#[macro_use]
+mod macros;
+
+mod engine;
+mod error;
+mod fifo;
+mod iter;
+mod simple;
+mod storage;
+
+pub use error::{GetError, PutError, TaskDoneError};
+pub use fifo::Queue;
+pub use iter::{Iter, TryIter};
+pub use simple::SimpleQueue;

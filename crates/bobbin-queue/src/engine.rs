@@ -1,0 +1,682 @@
+//! The engine every queue runs on: lock-free puts and gets over a
+//! [`Storage`], parking on bobbin's parking core when there is nothing to do,
+//! task tracking and Python 3.13's shutdown.
+//!
+//! # The design
+//!
+//! CPython's `Queue` is one mutex and three conditions (`not_empty`,
+//! `not_full`, `all_tasks_done`). Here the storage is lock-free (or under its
+//! own one-byte lock), and the three conditions become three parking keys, as
+//! parking_lot's primitives do it: getters park on [`Core::state`], putters
+//! on [`Core::putters`], joiners on [`Core::tasks`]. A put or get that does
+//! not have to wait touches only the storage and a few atomics, and calls
+//! into the parking lot only when a flag says a waiter may be parked.
+//!
+//! No wake-up is lost, by the parking lot's rule (`validate` runs with the
+//! key's queue locked, and every unpark takes that lock) plus one handshake
+//! per flag, each between a change of the storage and a waiter's flag:
+//!
+//! - **Getters** set [`GET_PARKED`] with a read-modify-write of `state`, then
+//!   look at the storage; a put pushes, then does its read-modify-write of
+//!   `state` ([`Core::end_put`]) and reads the flag from it. The two RMWs are
+//!   ordered in `state`'s modification order: if the put's comes second it sees
+//!   the flag and unparks (after the getter is queued, since the getter set
+//!   the flag inside `validate`); if it comes first, the getter's RMW acquires
+//!   the put's release and the getter sees the item. `SimpleQueue`, which has
+//!   no such RMW on its put, uses the fence handshake below instead.
+//! - **Putters** set [`Core::putters`], issue a `SeqCst` fence and look at the
+//!   storage; a get pops, issues a `SeqCst` fence and reads the flag. Of the
+//!   two fences one comes first in the single total order of `SeqCst`
+//!   operations, and whatever precedes it is seen by whatever follows the
+//!   other: either the putter sees the free slot or the getter sees the flag.
+//!   This holds whatever orderings the storage uses inside.
+//! - **Joiners** set [`JOIN_PARKED`] and read the count of unfinished tasks in
+//!   one RMW of `tasks`; `task_done` lowers the count with an RMW of the same
+//!   word and reads the flag from it.
+//!
+//! # Shutdown
+//!
+//! A put first registers as pending in `state` (a compare-and-swap that
+//! fails once [`CLOSED`] is set), then counts its task, pushes, and leaves
+//! the pending count. `shutdown` sets `CLOSED` and then waits until no put is
+//! pending, so that when it returns every put that will ever succeed has
+//! pushed its item: a graceful shutdown leaves them to be drained, an
+//! immediate one takes them all. A get that finds the storage empty and
+//! `CLOSED` set waits for pending puts in the same way before it says
+//! `ShutDown`, so a get never fails while an item that beat the shutdown is
+//! still on its way, and once one get has failed with `ShutDown` every later
+//! one does too.
+
+use crate::error::{GetError, PutError, TaskDoneError};
+use crate::storage::Storage;
+use bobbin_park::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering, fence};
+use bobbin_park::{
+    DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, Deadline, FilterOp, ParkResult, SpinWait, park,
+    unpark_filter, unpark_one,
+};
+
+/// `state`: `shutdown` or `shutdown_immediate` was called; puts fail.
+const CLOSED: usize = 1 << 0;
+/// `state`: `shutdown_immediate` was called; gets fail.
+const IMMEDIATE: usize = 1 << 1;
+/// `state`: getters may be parked on `state`.
+const GET_PARKED: usize = 1 << 2;
+/// `state`: a shutdown may be parked on `close_key`, waiting for pending puts.
+const CLOSE_PARKED: usize = 1 << 3;
+/// `state`: one pending put (the count is in the bits above the flags).
+const ONE_PENDING: usize = 1 << 4;
+
+/// `tasks`: joiners may be parked on `tasks`.
+const JOIN_PARKED: u64 = 1;
+/// `tasks`: one unfinished task (the count is in the bits above the flag).
+const ONE_TASK: u64 = 1 << 1;
+/// `tasks`: a put that finds this many unfinished tasks panics rather than
+/// let the count run into overflow (2^62 tasks; leaves room for every
+/// thread that may be adding one at the same moment).
+const TASK_LIMIT: u64 = 1 << 63;
+
+/// The number of puts registered in a `state` value.
+#[inline]
+fn pending(state: usize) -> usize {
+    state / ONE_PENDING
+}
+
+/// Whether a get that finds nothing in a queue with this `state` must fail
+/// with `ShutDown` rather than wait: after an immediate shutdown, or after a
+/// graceful one once no put is still adding its item.
+#[inline]
+fn gets_fail(state: usize) -> bool {
+    state & IMMEDIATE != 0 || (state & CLOSED != 0 && pending(state) == 0)
+}
+
+/// The number of unfinished tasks in a `tasks` value.
+#[inline]
+fn unfinished(tasks: u64) -> u64 {
+    tasks / ONE_TASK
+}
+
+/// A value on a cache line of its own, so that the words producers write on
+/// every put do not slow down the words consumers read on every get.
+#[derive(Debug, Default)]
+#[repr(align(128))]
+struct Padded<T>(T);
+
+/// The shared engine of the queues.
+///
+/// `TRACKED` queues (`Queue`, `LifoQueue`, `PriorityQueue`) count unfinished
+/// tasks and can be shut down; an untracked one (`SimpleQueue`) does neither,
+/// and its put is a push and a check for parked getters.
+pub(crate) struct Core<S, const TRACKED: bool> {
+    /// Written by every put.
+    hot: Padded<Hot>,
+    /// Read by every get of a bounded queue, written only by parking putters.
+    cold: Padded<Cold>,
+    /// The items.
+    storage: S,
+    /// The bound, or 0 for an unbounded queue (Python's rule).
+    maxsize: usize,
+}
+
+/// The words every put writes.
+#[derive(Debug)]
+struct Hot {
+    /// The shutdown flags, the getters' parked flag, the close waiters'
+    /// parked flag and the count of pending puts; also the key getters park
+    /// on.
+    ///
+    /// # Invariants
+    ///
+    /// - `CLOSED` and `IMMEDIATE` are only ever set, never cleared.
+    /// - The pending count only rises while `CLOSED` is clear (a put's
+    ///   compare-and-swap), so once `CLOSED` is set it only falls.
+    /// - `GET_PARKED` is set by a getter's `validate` and cleared by an unpark
+    ///   or time-out callback, both with the getters' queue locked; it is
+    ///   set whenever a getter is parked (it may also be set with none).
+    /// - `CLOSE_PARKED` likewise for shutdowns waiting on `close_key`.
+    /// - Every change is a read-modify-write, so every value read continues
+    ///   the release sequence of every earlier change.
+    state: AtomicUsize,
+    /// The count of unfinished tasks and the joiners' parked flag; also the
+    /// key joiners park on.
+    ///
+    /// # Invariants
+    ///
+    /// - The count rises by one before a put's item can be seen, so a
+    ///   `task_done` for a gotten item always finds it at least one.
+    /// - `JOIN_PARKED` is set whenever a joiner is parked, and changed only
+    ///   with the joiners' queue locked.
+    tasks: AtomicU64,
+}
+
+/// The words parking putters write.
+#[derive(Debug)]
+struct Cold {
+    /// Non-zero when putters may be parked; also the key putters park on.
+    /// Changed only with the putters' queue locked.
+    putters: AtomicU8,
+    /// The key shutdowns park on while puts are pending; never read.
+    close_key: AtomicU8,
+}
+
+impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
+    /// A core around `storage`, which holds at most `maxsize` items (0: no
+    /// bound).
+    pub(crate) fn new(storage: S, maxsize: usize) -> Self {
+        Core {
+            hot: Padded(Hot {
+                state: AtomicUsize::new(0),
+                tasks: AtomicU64::new(0),
+            }),
+            cold: Padded(Cold {
+                putters: AtomicU8::new(0),
+                close_key: AtomicU8::new(0),
+            }),
+            storage,
+            maxsize,
+        }
+    }
+
+    // ---- put ----
+
+    /// Adds an item if there is room now.
+    #[inline]
+    pub(crate) fn try_put(&self, item: S::Item) -> Result<(), PutError<S::Item>> {
+        if !TRACKED {
+            return match self.storage.push(item) {
+                Ok(()) => {
+                    self.wake_getter_after_untracked_push();
+                    Ok(())
+                }
+                Err(item) => Err(PutError::Full(item)),
+            };
+        }
+        if !self.begin_put() {
+            return Err(PutError::ShutDown(item));
+        }
+        self.add_task();
+        match self.storage.push(item) {
+            Ok(()) => {
+                self.end_put(true);
+                Ok(())
+            }
+            Err(item) => {
+                self.finish_tasks(1);
+                self.end_put(false);
+                Err(PutError::Full(item))
+            }
+        }
+    }
+
+    /// Adds an item, waiting for room until `deadline`.
+    #[inline]
+    pub(crate) fn put_until(
+        &self,
+        item: S::Item,
+        deadline: Deadline,
+    ) -> Result<(), PutError<S::Item>> {
+        match self.try_put(item) {
+            Err(PutError::Full(item)) => self.put_slow(item, deadline),
+            done => done,
+        }
+    }
+
+    /// The waiting part of a put: spin a little, then park until a get frees
+    /// a slot, the queue shuts down or the deadline passes.
+    #[cold]
+    fn put_slow(&self, mut item: S::Item, deadline: Deadline) -> Result<(), PutError<S::Item>> {
+        let putters = &self.cold.0.putters;
+        let mut spin = SpinWait::new();
+        loop {
+            if deadline.has_passed() {
+                return Err(PutError::Full(item));
+            }
+            if putters.load(Ordering::Relaxed) != 0 || !spin.spin() {
+                let validate = || {
+                    putters.store(1, Ordering::Relaxed);
+                    // The fence handshake with `wake_putter_after_pop`.
+                    fence(Ordering::SeqCst);
+                    self.hot.0.state.load(Ordering::Relaxed) & CLOSED == 0 && self.storage.is_full()
+                };
+                let timed_out = |_, was_last: bool| {
+                    if was_last {
+                        putters.store(0, Ordering::Relaxed);
+                    }
+                };
+                let parked = park(
+                    putters,
+                    validate,
+                    || {},
+                    timed_out,
+                    DEFAULT_PARK_TOKEN,
+                    deadline,
+                );
+                if parked == ParkResult::TimedOut {
+                    // One last try: a slot may have come free just now. A
+                    // time-out is final, even where (under the model
+                    // checker) the clock says otherwise.
+                    return self.try_put(item);
+                }
+            }
+            match self.try_put(item) {
+                Err(PutError::Full(back)) => item = back,
+                done => return done,
+            }
+        }
+    }
+
+    /// Registers a put as pending, unless the queue is shut down.
+    #[inline]
+    fn begin_put(&self) -> bool {
+        let state = &self.hot.0.state;
+        let mut current = state.load(Ordering::Relaxed);
+        loop {
+            if current & CLOSED != 0 {
+                return false;
+            }
+            match state.compare_exchange_weak(
+                current,
+                current + ONE_PENDING,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(now) => current = now,
+            }
+        }
+    }
+
+    /// Ends a pending put, waking a getter if the put added an item and one
+    /// may be parked, and a shutdown if it waits for this, the last pending
+    /// put. The release publishes the item to getters and to shutdown.
+    #[inline]
+    fn end_put(&self, pushed: bool) {
+        let before = self.hot.0.state.fetch_sub(ONE_PENDING, Ordering::AcqRel);
+        if before & (GET_PARKED | CLOSE_PARKED) != 0 {
+            self.end_put_slow(before, pushed);
+        }
+    }
+
+    #[cold]
+    fn end_put_slow(&self, before: usize, pushed: bool) {
+        if pushed && before & GET_PARKED != 0 {
+            self.wake_getter();
+        }
+        if before & CLOSE_PARKED != 0 && pending(before) == 1 {
+            let state = &self.hot.0.state;
+            unpark_filter(
+                &self.cold.0.close_key,
+                |_| FilterOp::Unpark,
+                |_| {
+                    state.fetch_and(!CLOSE_PARKED, Ordering::Relaxed);
+                    DEFAULT_UNPARK_TOKEN
+                },
+            );
+        }
+    }
+
+    /// A `SimpleQueue` put's half of the getters' handshake: the fence pairs
+    /// with the one in the getters' `validate`.
+    #[inline]
+    fn wake_getter_after_untracked_push(&self) {
+        fence(Ordering::SeqCst);
+        if self.hot.0.state.load(Ordering::Relaxed) & GET_PARKED != 0 {
+            self.wake_getter();
+        }
+    }
+
+    /// Wakes one parked getter, as Python's `not_empty.notify()`.
+    #[cold]
+    fn wake_getter(&self) {
+        let state = &self.hot.0.state;
+        unpark_one(state, |result| {
+            if !result.have_more_threads {
+                state.fetch_and(!GET_PARKED, Ordering::Relaxed);
+            }
+            DEFAULT_UNPARK_TOKEN
+        });
+    }
+
+    // ---- get ----
+
+    /// Takes an item if there is one now.
+    #[inline]
+    pub(crate) fn try_get(&self) -> Result<S::Item, GetError> {
+        match self.storage.pop() {
+            Some(item) => {
+                self.wake_putter_after_pop();
+                Ok(item)
+            }
+            None => self.try_get_empty(),
+        }
+    }
+
+    /// A try that found the storage empty: decide between `Empty` and
+    /// `ShutDown`, waiting out any put that began before a shutdown.
+    #[cold]
+    fn try_get_empty(&self) -> Result<S::Item, GetError> {
+        let mut spin = SpinWait::new();
+        loop {
+            // Read the state before looking again: if it shows a shutdown
+            // with no put pending, every item that will ever be pushed has
+            // been, and the acquire makes them visible to the pop below.
+            let state = self.hot.0.state.load(Ordering::Acquire);
+            if state & IMMEDIATE != 0 {
+                return Err(GetError::ShutDown);
+            }
+            if let Some(item) = self.storage.pop() {
+                self.wake_putter_after_pop();
+                return Ok(item);
+            }
+            if state & CLOSED == 0 {
+                return Err(GetError::Empty);
+            }
+            if pending(state) == 0 {
+                return Err(GetError::ShutDown);
+            }
+            // A put that beat the shutdown is still adding its item: a few
+            // instructions, unless its thread was preempted.
+            if !spin.spin() {
+                bobbin_park::thread::yield_now();
+            }
+        }
+    }
+
+    /// Takes an item, waiting for one until `deadline`.
+    #[inline]
+    pub(crate) fn get_until(&self, deadline: Deadline) -> Result<S::Item, GetError> {
+        match self.try_get() {
+            Err(GetError::Empty) => self.get_slow(deadline),
+            done => done,
+        }
+    }
+
+    /// The waiting part of a get: spin a little, then park until a put adds
+    /// an item, the queue shuts down or the deadline passes.
+    #[cold]
+    fn get_slow(&self, deadline: Deadline) -> Result<S::Item, GetError> {
+        let state = &self.hot.0.state;
+        let mut spin = SpinWait::new();
+        loop {
+            if deadline.has_passed() {
+                return Err(GetError::Empty);
+            }
+            if state.load(Ordering::Relaxed) & GET_PARKED != 0 || !spin.spin() {
+                let validate = || {
+                    let now = state.fetch_or(GET_PARKED, Ordering::AcqRel);
+                    // `SimpleQueue`'s half of the handshake (a tracked put
+                    // synchronizes through the RMW above instead).
+                    fence(Ordering::SeqCst);
+                    !gets_fail(now) && self.storage.is_empty()
+                };
+                let timed_out = |_, was_last: bool| {
+                    if was_last {
+                        state.fetch_and(!GET_PARKED, Ordering::Relaxed);
+                    }
+                };
+                let parked = park(
+                    state,
+                    validate,
+                    || {},
+                    timed_out,
+                    DEFAULT_PARK_TOKEN,
+                    deadline,
+                );
+                if parked == ParkResult::TimedOut {
+                    return self.try_get();
+                }
+            }
+            match self.try_get() {
+                Err(GetError::Empty) => {}
+                done => return done,
+            }
+        }
+    }
+
+    /// A get's half of the putters' handshake: after a pop from a bounded
+    /// queue, wake a parked putter if there may be one.
+    #[inline]
+    fn wake_putter_after_pop(&self) {
+        if self.maxsize != 0 {
+            fence(Ordering::SeqCst);
+            if self.cold.0.putters.load(Ordering::Relaxed) != 0 {
+                self.wake_putter();
+            }
+        }
+    }
+
+    /// Wakes one parked putter, as Python's `not_full.notify()`.
+    #[cold]
+    fn wake_putter(&self) {
+        let putters = &self.cold.0.putters;
+        unpark_one(putters, |result| {
+            if !result.have_more_threads {
+                putters.store(0, Ordering::Relaxed);
+            }
+            DEFAULT_UNPARK_TOKEN
+        });
+    }
+
+    // ---- sizes ----
+
+    /// The number of items in the queue.
+    #[inline]
+    pub(crate) fn qsize(&self) -> usize {
+        self.storage.len()
+    }
+
+    /// Whether the queue holds no item.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.storage.is_empty()
+    }
+
+    /// Whether the queue holds `maxsize` items (never for an unbounded one).
+    #[inline]
+    pub(crate) fn is_full(&self) -> bool {
+        self.maxsize != 0 && self.storage.len() >= self.maxsize
+    }
+
+    /// The bound, or 0 for an unbounded queue.
+    #[inline]
+    pub(crate) fn maxsize(&self) -> usize {
+        self.maxsize
+    }
+
+    // ---- tasks ----
+
+    /// Counts a put's task, before its item can be seen.
+    #[inline]
+    fn add_task(&self) {
+        let tasks = &self.hot.0.tasks;
+        // Relaxed: the storage's push (release) and pop (acquire) carry this
+        // increment to the getter, before its `task_done`.
+        let before = tasks.fetch_add(ONE_TASK, Ordering::Relaxed);
+        if before >= TASK_LIMIT {
+            self.task_overflow();
+        }
+    }
+
+    #[cold]
+    fn task_overflow(&self) -> ! {
+        self.finish_tasks(1);
+        panic!("bobbin-queue: more than 2^62 unfinished tasks (task_done is never called?)");
+    }
+
+    /// Lowers the count of unfinished tasks by up to `n` (not below zero, as
+    /// CPython's immediate shutdown does), waking joiners if it reaches zero.
+    fn finish_tasks(&self, n: usize) {
+        let n = u64::try_from(n).unwrap_or(u64::MAX);
+        let tasks = &self.hot.0.tasks;
+        let mut before = tasks.load(Ordering::Relaxed);
+        loop {
+            let left = unfinished(before).saturating_sub(n);
+            let after = (left * ONE_TASK) | (before & JOIN_PARKED);
+            if after == before {
+                return;
+            }
+            match tasks.compare_exchange_weak(before, after, Ordering::AcqRel, Ordering::Relaxed) {
+                Ok(_) => break,
+                Err(now) => before = now,
+            }
+        }
+        if unfinished(before) <= n && before & JOIN_PARKED != 0 {
+            self.wake_joiners();
+        }
+    }
+
+    /// Marks one task done.
+    pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
+        let tasks = &self.hot.0.tasks;
+        let mut before = tasks.load(Ordering::Relaxed);
+        loop {
+            if unfinished(before) == 0 {
+                return Err(TaskDoneError);
+            }
+            // Release: what the consumer did before `task_done` happens
+            // before the return of the `join` this releases.
+            match tasks.compare_exchange_weak(
+                before,
+                before - ONE_TASK,
+                Ordering::Release,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => break,
+                Err(now) => before = now,
+            }
+        }
+        if unfinished(before) == 1 && before & JOIN_PARKED != 0 {
+            self.wake_joiners();
+        }
+        Ok(())
+    }
+
+    /// Wakes every parked joiner, as Python's `all_tasks_done.notify_all()`.
+    #[cold]
+    fn wake_joiners(&self) {
+        let tasks = &self.hot.0.tasks;
+        unpark_filter(
+            tasks,
+            |_| FilterOp::Unpark,
+            |_| {
+                tasks.fetch_and(!JOIN_PARKED, Ordering::Relaxed);
+                DEFAULT_UNPARK_TOKEN
+            },
+        );
+    }
+
+    /// The count of unfinished tasks.
+    #[inline]
+    pub(crate) fn unfinished_tasks(&self) -> usize {
+        let count = unfinished(self.hot.0.tasks.load(Ordering::Acquire));
+        usize::try_from(count).unwrap_or(usize::MAX)
+    }
+
+    /// Waits until every task is done or `deadline` passes; true if every
+    /// task is done.
+    #[inline]
+    pub(crate) fn join_until(&self, deadline: Deadline) -> bool {
+        self.unfinished_tasks() == 0 || self.join_slow(deadline)
+    }
+
+    #[cold]
+    fn join_slow(&self, deadline: Deadline) -> bool {
+        let tasks = &self.hot.0.tasks;
+        loop {
+            if deadline.has_passed() {
+                return false;
+            }
+            let validate = || unfinished(tasks.fetch_or(JOIN_PARKED, Ordering::AcqRel)) != 0;
+            let timed_out = |_, was_last: bool| {
+                if was_last {
+                    tasks.fetch_and(!JOIN_PARKED, Ordering::Relaxed);
+                }
+            };
+            let parked = park(
+                tasks,
+                validate,
+                || {},
+                timed_out,
+                DEFAULT_PARK_TOKEN,
+                deadline,
+            );
+            if self.unfinished_tasks() == 0 {
+                return true;
+            }
+            if parked == ParkResult::TimedOut {
+                return false;
+            }
+        }
+    }
+
+    // ---- shutdown ----
+
+    /// Whether `shutdown` or `shutdown_immediate` was called.
+    #[inline]
+    pub(crate) fn is_shutdown(&self) -> bool {
+        self.hot.0.state.load(Ordering::Acquire) & CLOSED != 0
+    }
+
+    /// Python's `shutdown(immediate=False)`: puts fail from now on, gets
+    /// drain what is left and then fail; every blocked putter and getter
+    /// wakes.
+    pub(crate) fn shutdown(&self) {
+        self.close(CLOSED);
+        self.wake_all_getters_and_putters();
+    }
+
+    /// Python's `shutdown(immediate=True)`, returning the items it removes.
+    pub(crate) fn shutdown_immediate(&self) -> Vec<S::Item> {
+        self.close(CLOSED | IMMEDIATE);
+        let mut items = Vec::new();
+        while let Some(item) = self.storage.pop() {
+            items.push(item);
+        }
+        self.finish_tasks(items.len());
+        self.wake_all_getters_and_putters();
+        items
+    }
+
+    /// Sets the shutdown flags, then waits until no put is pending: from
+    /// then on no item is added.
+    fn close(&self, flags: usize) {
+        let state = &self.hot.0.state;
+        state.fetch_or(flags, Ordering::AcqRel);
+        let mut spin = SpinWait::new();
+        // Acquire: the items of the puts that were pending are visible.
+        while pending(state.load(Ordering::Acquire)) != 0 {
+            if spin.spin() {
+                continue;
+            }
+            park(
+                &self.cold.0.close_key,
+                || pending(state.fetch_or(CLOSE_PARKED, Ordering::AcqRel)) != 0,
+                || {},
+                |_, _| {},
+                DEFAULT_PARK_TOKEN,
+                Deadline::never(),
+            );
+        }
+    }
+
+    /// Wakes every parked getter and putter, which then see the shutdown.
+    fn wake_all_getters_and_putters(&self) {
+        let state = &self.hot.0.state;
+        unpark_filter(
+            state,
+            |_| FilterOp::Unpark,
+            |_| {
+                state.fetch_and(!GET_PARKED, Ordering::Relaxed);
+                DEFAULT_UNPARK_TOKEN
+            },
+        );
+        let putters = &self.cold.0.putters;
+        unpark_filter(
+            putters,
+            |_| FilterOp::Unpark,
+            |_| {
+                putters.store(0, Ordering::Relaxed);
+                DEFAULT_UNPARK_TOKEN
+            },
+        );
+    }
+}
