@@ -1,0 +1,382 @@
+//! [`Local`]: Python's `threading.local`, a value per object and per thread.
+//!
+//! The design is RustPython's `_thread._local` and CPython's (a per-thread
+//! table of values, with each `local` object knowing which threads hold one
+//! of its values), in safe Rust:
+//!
+//! - each thread owns a *store*: a map from a `Local`'s id to that thread's
+//!   value, behind a lock that only its own thread takes, except when a
+//!   `Local` is dropped;
+//! - each `Local` keeps weak references to the stores that hold one of its
+//!   values, so that dropping it removes (and drops) them all;
+//! - when a thread ends, its store is emptied and its values dropped: a
+//!   bobbin thread does so at the end of its body, before it counts as
+//!   finished, and any thread does so when its thread-locals are destroyed.
+//!
+//! A value is reachable only from its own thread, through `with`, which
+//! holds a reference count on it for the call: no handle to a value ever
+//! leaves the call, so none can outlive the value's thread.
+
+use crate::registry::with_globals;
+use crate::sync::Lock;
+use core::any::Any;
+use core::cell::RefCell;
+use core::fmt;
+use core::hash::{BuildHasherDefault, Hasher};
+use std::collections::HashMap;
+// std's `Arc`, not the seam's: a store is shared through `Weak`s and holds
+// values as `Arc<dyn Any>`, which loom's `Arc` (no `Weak`, no unsized
+// coercion) cannot express. What races here is guarded by the seam's locks.
+use std::sync::{Arc, Weak};
+
+/// A value that may be shared with (and only dropped by) other threads.
+type Value = Arc<dyn Any + Send + Sync>;
+
+/// A thread's values, by the id of their `Local`.
+struct Store {
+    values: Lock<HashMap<u64, Value, BuildHasherDefault<IdHasher>>>,
+}
+
+impl Store {
+    /// Drops every value of this store, again and again while destructors
+    /// make new ones (a value's destructor may use another `Local`).
+    fn clear(&self) {
+        loop {
+            let values: Vec<Value> = self.values.acquire().drain().map(|(_, v)| v).collect();
+            if values.is_empty() {
+                return;
+            }
+            // Dropped here, without the store's lock held.
+            drop(values);
+        }
+    }
+}
+
+/// A hasher for ids that are already unique numbers.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        // Fibonacci hashing spreads consecutive ids over the buckets.
+        self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, id: u64) {
+        self.0 = id;
+    }
+}
+
+/// The calling thread's store; its values are dropped when the thread's
+/// thread-locals are destroyed.
+struct StoreSlot(RefCell<Option<Arc<Store>>>);
+
+impl Drop for StoreSlot {
+    fn drop(&mut self) {
+        if let Some(store) = self.0.get_mut().take() {
+            store.clear();
+        }
+    }
+}
+
+crate::tls! {
+    static STORE: StoreSlot = StoreSlot(RefCell::new(None));
+}
+
+/// The calling thread's store, made on first use; `None` while the thread's
+/// thread-locals are being destroyed.
+fn current_store() -> Option<Arc<Store>> {
+    STORE
+        .try_with(|slot| {
+            Arc::clone(slot.0.borrow_mut().get_or_insert_with(|| {
+                Arc::new(Store {
+                    values: Lock::new(HashMap::default()),
+                })
+            }))
+        })
+        .ok()
+}
+
+/// Drops the calling thread's values of every `Local`: the end of a bobbin
+/// thread's body.
+pub(crate) fn drop_thread_values() {
+    let store = STORE
+        .try_with(|slot| slot.0.borrow().clone())
+        .ok()
+        .flatten();
+    if let Some(store) = store {
+        store.clear();
+    }
+}
+
+/// A value per thread, made on each thread's first access by an initialiser:
+/// Python's `threading.local`.
+///
+/// Each thread that touches a `Local` sees its own value, made by `init` on
+/// its first access; there can be any number of `Local`s, made and dropped
+/// at any time (unlike `thread_local!` statics). A thread's value is dropped
+/// when the thread ends (for a bobbin thread: before its
+/// [`join`](crate::Thread::join) returns), and the values of the threads
+/// still running when the `Local` itself is dropped.
+///
+/// Values are reached through [`with`](Local::with), which lends the calling
+/// thread's value for the length of a closure: no reference to a value can
+/// outlive the call, so none can outlive its thread.
+///
+/// # Differences from Python
+///
+/// - Python's `local` is a bag of attributes, each missing until set; here a
+///   `Local<T>` holds one value of type `T` (a struct for several fields),
+///   made by `init` when first touched, as a subclass of `local` whose
+///   `__init__` sets every attribute.
+/// - `T` must be `Send`: a value may be dropped on the thread that drops the
+///   `Local`.
+///
+/// # Panics
+///
+/// Reaching a `Local`'s value from inside a [`with`](Local::with) call on the
+/// same `Local` and thread (directly or through `init`) panics: that would
+/// be a second `&mut` to the value.
+///
+/// # Examples
+///
+/// The seed's example: `ctx.data` set on the main thread is not seen by
+/// another thread, which gets its own value.
+///
+/// ```
+/// use bobbin_thread::{spawn, Local};
+///
+/// let ctx = std::sync::Arc::new(Local::new(|| None::<i32>)); // ctx = threading.local()
+/// ctx.set(Some(5)); // ctx.data = 5
+/// assert_eq!(ctx.get(), Some(5));
+/// let theirs = {
+///     let ctx = ctx.clone();
+///     spawn(move || ctx.get()).unwrap().join().unwrap()
+/// };
+/// assert_eq!(theirs, None); // Python: AttributeError, no `data` on this thread
+/// assert_eq!(ctx.get(), Some(5));
+/// ```
+pub struct Local<T: Send + 'static> {
+    id: u64,
+    init: Box<dyn Fn() -> T + Send + Sync + 'static>,
+    /// The stores that may hold one of this `Local`'s values.
+    stores: Lock<Vec<Weak<Store>>>,
+}
+
+impl<T: Send + 'static> Local<T> {
+    /// A `Local` whose value on each thread is made by `init` when that
+    /// thread first touches it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_thread::{spawn, Local};
+    /// use std::sync::Arc;
+    ///
+    /// let visits = Arc::new(Local::new(|| 0_u32));
+    /// visits.with(|n| *n += 1);
+    /// visits.with(|n| *n += 1);
+    /// assert_eq!(visits.get(), 2);
+    /// let v = visits.clone();
+    /// assert_eq!(spawn(move || v.get()).unwrap().join().unwrap(), 0);
+    /// ```
+    #[doc(alias = "local")]
+    pub fn new(init: impl Fn() -> T + Send + Sync + 'static) -> Local<T> {
+        let id = with_globals(|g| {
+            let id = g.next_local;
+            g.next_local += 1;
+            id
+        });
+        Local {
+            id,
+            init: Box::new(init),
+            stores: Lock::new(Vec::new()),
+        }
+    }
+
+    /// Calls `f` with the calling thread's value, made by `init` first if
+    /// the thread has none, and returns what `f` returns.
+    ///
+    /// While the thread's thread-locals are being destroyed (in another
+    /// thread-local's destructor), `f` gets a fresh value, dropped when it
+    /// returns.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the calling thread is already inside `with` (or
+    /// [`get`](Local::get), [`set`](Local::set), [`take`](Local::take), or
+    /// `init`) of this same `Local`; and if `init` or `f` panics.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_thread::Local;
+    ///
+    /// let log = Local::new(Vec::new);
+    /// log.with(|lines| lines.push("first"));
+    /// log.with(|lines| lines.push("second"));
+    /// assert_eq!(log.with(|lines| lines.len()), 2);
+    /// ```
+    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        let Some(store) = current_store() else {
+            return f(&mut (self.init)());
+        };
+        let cell = match self.value_in(&store) {
+            Some(cell) => cell,
+            None => {
+                let cell = Arc::new(Lock::new((self.init)()));
+                self.insert(&store, Arc::clone(&cell));
+                cell
+            }
+        };
+        let Some(mut value) = cell.try_acquire() else {
+            panic!("Local already borrowed on this thread");
+        };
+        f(&mut value)
+    }
+
+    /// The calling thread's value, cloned (made by `init` first if needed).
+    ///
+    /// # Panics
+    ///
+    /// As [`with`](Local::with).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let name = bobbin_thread::Local::new(|| String::from("unset"));
+    /// assert_eq!(name.get(), "unset");
+    /// ```
+    #[must_use]
+    pub fn get(&self) -> T
+    where
+        T: Clone,
+    {
+        self.with(|value| value.clone())
+    }
+
+    /// Sets the calling thread's value (Python's `local.x = value`), without
+    /// running `init`; the old value, if any, is dropped.
+    ///
+    /// # Panics
+    ///
+    /// As [`with`](Local::with).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let n = bobbin_thread::Local::new(|| 0);
+    /// n.set(5);
+    /// assert_eq!(n.get(), 5);
+    /// ```
+    pub fn set(&self, value: T) {
+        let Some(store) = current_store() else {
+            return;
+        };
+        match self.value_in(&store) {
+            Some(cell) => {
+                let Some(mut slot) = cell.try_acquire() else {
+                    panic!("Local already borrowed on this thread");
+                };
+                let old = core::mem::replace(&mut *slot, value);
+                drop(slot);
+                drop(old);
+            }
+            None => self.insert(&store, Arc::new(Lock::new(value))),
+        }
+    }
+
+    /// Removes the calling thread's value and returns it (Python's
+    /// `del local.x`); the thread's next access makes a new one with
+    /// `init`. `None` if the thread had no value.
+    ///
+    /// # Panics
+    ///
+    /// As [`with`](Local::with).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let n = bobbin_thread::Local::new(|| 1);
+    /// assert_eq!(n.take(), None);
+    /// n.set(7);
+    /// assert_eq!(n.take(), Some(7));
+    /// assert_eq!(n.get(), 1); // made again by init
+    /// ```
+    pub fn take(&self) -> Option<T> {
+        let store = current_store()?;
+        let value = store.values.acquire().remove(&self.id)?;
+        let cell = Self::downcast(value);
+        match Arc::try_unwrap(cell) {
+            Ok(lock) => Some(lock.into_inner()),
+            Err(cell) => {
+                // Only a `with` of this thread holds another count on it.
+                store.values.acquire().insert(self.id, cell);
+                panic!("Local already borrowed on this thread");
+            }
+        }
+    }
+
+    fn value_in(&self, store: &Store) -> Option<Arc<Lock<T>>> {
+        let value = store.values.acquire().get(&self.id).cloned()?;
+        Some(Self::downcast(value))
+    }
+
+    fn downcast(value: Value) -> Arc<Lock<T>> {
+        match value.downcast::<Lock<T>>() {
+            Ok(cell) => cell,
+            Err(_) => unreachable!("a Local's id only ever names values of its own type"),
+        }
+    }
+
+    fn insert(&self, store: &Arc<Store>, cell: Arc<Lock<T>>) {
+        let previous = store.values.acquire().insert(self.id, cell);
+        if previous.is_some() {
+            // `init` reached this same Local and made a value first.
+            panic!("Local already borrowed on this thread");
+        }
+        let mut stores = self.stores.acquire();
+        if stores.len() == stores.capacity() {
+            // Forget the stores of threads that have ended before growing,
+            // so a long-lived Local does not collect them.
+            stores.retain(|s| s.strong_count() > 0);
+        }
+        stores.push(Arc::downgrade(store));
+    }
+}
+
+impl<T: Send + Default + 'static> Default for Local<T> {
+    /// A `Local` whose value on each thread starts as `T::default()`.
+    fn default() -> Self {
+        Local::new(T::default)
+    }
+}
+
+impl<T: Send + 'static> Drop for Local<T> {
+    /// Drops the values of every thread that still holds one, on the calling
+    /// thread.
+    fn drop(&mut self) {
+        let stores = core::mem::take(&mut *self.stores.acquire());
+        for store in stores.iter().filter_map(Weak::upgrade) {
+            let value = store.values.acquire().remove(&self.id);
+            // Dropped here, without the store's lock held.
+            drop(value);
+        }
+    }
+}
+
+impl<T: Send + 'static> fmt::Debug for Local<T> {
+    /// The values are not shown: all but the calling thread's are out of
+    /// reach.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Local")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
