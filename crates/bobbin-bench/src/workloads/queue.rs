@@ -3,6 +3,7 @@
 
 use crate::harness::{Impl, Scale, Workload, share, task, timed_tasks};
 use crate::peers::{MonitorQueue, Pl, Std, Store, Sys};
+use bobbin_queue::{Queue, SimpleQueue};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::marker::PhantomData;
@@ -23,6 +24,10 @@ pub(crate) fn queue_spsc_bounded() -> Workload {
                 gets n items; the sum received must equal the sum sent.",
         ops: 4_000_000,
         impls: vec![
+            Impl::bobbin(
+                "bobbin Queue::bounded",
+                spsc::<Bobbin<Queue<u64>>, CAPACITY>,
+            ),
             Impl::peer("crossbeam-channel bounded", spsc::<Crossbeam, CAPACITY>),
             Impl::peer("std sync_channel", spsc::<StdSync, CAPACITY>),
             Impl::peer("flume bounded", spsc::<Flume, CAPACITY>),
@@ -49,6 +54,7 @@ pub(crate) fn queue_mpmc_2p2c() -> Workload {
                 equal the sum sent.",
         ops: 2_000_000,
         impls: vec![
+            Impl::bobbin("bobbin Queue::bounded", mpmc::<Bobbin<Queue<u64>>>),
             Impl::peer("crossbeam-channel bounded", mpmc::<Crossbeam>),
             Impl::peer("flume bounded", mpmc::<Flume>),
             Impl::peer(
@@ -73,6 +79,8 @@ pub(crate) fn queue_spsc_unbounded() -> Workload {
                 items; the sum received must equal the sum sent.",
         ops: 4_000_000,
         impls: vec![
+            Impl::bobbin("bobbin Queue::unbounded", spsc::<Bobbin<Queue<u64>>, 0>),
+            Impl::bobbin("bobbin SimpleQueue", spsc::<Bobbin<SimpleQueue<u64>>, 0>),
             Impl::peer("crossbeam-channel unbounded", spsc::<Crossbeam, 0>),
             Impl::peer("std channel", spsc::<StdAsync, 0>),
             Impl::peer("flume unbounded", spsc::<Flume, 0>),
@@ -232,6 +240,75 @@ impl Channel for StdAsync {
     fn recv(rx: &Self::Rx) -> u64 {
         rx.recv()
             .expect("a sender is alive until its items are sent")
+    }
+}
+
+/// One of bobbin's queues, shared by both ends.
+struct Bobbin<Q>(PhantomData<Q>);
+
+/// What [`Bobbin`] needs of a bobbin queue.
+trait BobbinQueue: Send + Sync + 'static {
+    /// A queue holding at most `capacity` items, or any number for `None`.
+    fn create(capacity: Option<usize>) -> Self;
+    /// `put`, which cannot fail here (no shutdown).
+    fn put_item(&self, item: u64);
+    /// `get`, which cannot fail here (no shutdown).
+    fn get_item(&self) -> u64;
+}
+
+impl BobbinQueue for Queue<u64> {
+    fn create(capacity: Option<usize>) -> Self {
+        match capacity {
+            Some(n) => Queue::bounded(n),
+            None => Queue::unbounded(),
+        }
+    }
+
+    #[inline]
+    fn put_item(&self, item: u64) {
+        self.put(item).expect("the queue is not shut down");
+    }
+
+    #[inline]
+    fn get_item(&self) -> u64 {
+        self.get().expect("the queue is not shut down")
+    }
+}
+
+impl BobbinQueue for SimpleQueue<u64> {
+    fn create(capacity: Option<usize>) -> Self {
+        assert!(capacity.is_none(), "SimpleQueue is unbounded");
+        SimpleQueue::new()
+    }
+
+    #[inline]
+    fn put_item(&self, item: u64) {
+        self.put(item).expect("a SimpleQueue put never fails");
+    }
+
+    #[inline]
+    fn get_item(&self) -> u64 {
+        self.get().expect("a SimpleQueue is never shut down")
+    }
+}
+
+impl<Q: BobbinQueue> Channel for Bobbin<Q> {
+    type Tx = Arc<Q>;
+    type Rx = Arc<Q>;
+
+    fn channel(capacity: Option<usize>) -> (Self::Tx, Self::Rx) {
+        let q = Arc::new(Q::create(capacity));
+        (Arc::clone(&q), q)
+    }
+
+    #[inline]
+    fn send(tx: &Self::Tx, item: u64) {
+        tx.put_item(item);
+    }
+
+    #[inline]
+    fn recv(rx: &Self::Rx) -> u64 {
+        rx.get_item()
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::harness::{Impl, Scale, Workload, share, timed_threads};
 use crate::peers::{CondvarEvent, CondvarSemaphore, Pl, Std, Sys};
 use bobbin_lock::Semaphore;
-use bobbin_signal::Event;
+use bobbin_signal::{Barrier, Event};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -77,7 +77,10 @@ pub(crate) fn barrier_2t() -> Workload {
         about: "Two threads wait on one barrier of two parties, generation after \
                 generation; exactly one leader (or arrival index 0) per generation.",
         ops: 50_000,
-        impls: vec![Impl::peer("std Barrier", barrier::<std::sync::Barrier>)],
+        impls: vec![
+            Impl::bobbin("bobbin Barrier", barrier::<Barrier>),
+            Impl::peer("std Barrier", barrier::<std::sync::Barrier>),
+        ],
     }
 }
 
@@ -239,9 +242,21 @@ fn semaphore<P: Permits>(ops: u64) -> Duration {
 pub(crate) trait Generations: Sync {
     /// A barrier for `n` parties.
     fn create(n: usize) -> Self;
-    /// Waits for the others; returns 1 for one party of each generation
-    /// and 0 for the others.
+    /// Waits for the others; what the parties of one generation return adds
+    /// up to 1 (one leader, or arrival indices 0 and 1).
     fn pass(&self) -> u64;
+}
+
+impl Generations for Barrier {
+    fn create(n: usize) -> Self {
+        Barrier::new(n)
+    }
+
+    /// The arrival index: 0 and 1 in each generation of two parties, so the
+    /// indices of a generation add up to one, as one leader does.
+    fn pass(&self) -> u64 {
+        self.wait().expect("the barrier is never broken here") as u64
+    }
 }
 
 impl Generations for std::sync::Barrier {

@@ -14,7 +14,10 @@ pub(crate) fn spawn_join() -> Workload {
         about: "Spawn a thread that returns a number, join it, add the result; one \
                 thread at a time. The sum must match.",
         ops: 5_000,
-        impls: vec![Impl::peer("std::thread::spawn + join", std_spawn_join)],
+        impls: vec![
+            Impl::bobbin("bobbin_thread::spawn + join", bobbin_spawn_join),
+            Impl::peer("std::thread::spawn + join", std_spawn_join),
+        ],
     }
 }
 
@@ -41,10 +44,30 @@ pub(crate) fn gil_cpu_scaling() -> Workload {
                 one-thread time over the all-cores time. Every unit must be counted.",
         ops: 20_000,
         impls: vec![
+            Impl::bobbin(all("bobbin"), bobbin_scaling_all),
             Impl::peer(all("std"), std_scaling_all),
+            Impl::reference("bobbin, 1 thread", bobbin_scaling_one),
             Impl::reference("std, 1 thread", std_scaling_one),
         ],
     }
+}
+
+fn bobbin_spawn_join(ops: u64) -> Duration {
+    let mut sum = 0;
+    let took = timed(|| {
+        for i in 0..ops {
+            sum += bobbin_thread::spawn(move || black_box(i))
+                .expect("the thread starts")
+                .join()
+                .expect("the thread does not panic");
+        }
+    });
+    assert_eq!(
+        sum,
+        ops * ops.saturating_sub(1) / 2,
+        "every thread must run"
+    );
+    took
 }
 
 fn std_spawn_join(ops: u64) -> Duration {
@@ -103,6 +126,19 @@ pub(crate) fn scaling(
     });
     assert_eq!(done.load(Ordering::Relaxed), ops, "every unit must be done");
     took
+}
+
+fn bobbin_spawn(f: Box<dyn FnOnce() + Send>) -> Box<dyn FnOnce()> {
+    let thread = bobbin_thread::spawn(f).expect("the thread starts");
+    Box::new(move || thread.join().expect("the job does not panic"))
+}
+
+fn bobbin_scaling_all(ops: u64) -> Duration {
+    scaling(ops, cores(), bobbin_spawn)
+}
+
+fn bobbin_scaling_one(ops: u64) -> Duration {
+    scaling(ops, 1, bobbin_spawn)
 }
 
 fn std_spawn(f: Box<dyn FnOnce() + Send>) -> Box<dyn FnOnce()> {
