@@ -230,27 +230,33 @@ impl RawLock {
     }
 
     /// Python's `Lock.release()`: releases the lock whoever holds it, or
-    /// fails if it is not held. The check is part of the atomic update (a
-    /// compare-and-swap on a held state), never a separate read, so of two
-    /// racing releases of one acquisition exactly one succeeds.
+    /// fails if it is not held. Both answers come from a successful
+    /// compare-and-swap, never from a plain read: an atomic read-modify-write
+    /// always sees the latest state, where a load may see an older one (a
+    /// thread that learnt of the acquisition through a relaxed flag could
+    /// otherwise find the lock "unlocked"). So of two racing releases of one
+    /// acquisition exactly one succeeds, and a release of a held lock never
+    /// fails.
     pub(crate) fn release(&self) -> Result<(), ReleaseError> {
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
-            if state & LOCK_LOCKED == 0 {
-                return Err(ReleaseError::Unlocked);
-            }
-            if state & LOCK_PARKED != 0 {
+            if state == LOCK_LOCKED | LOCK_PARKED {
                 return if self.unlock_slow(false) {
                     Ok(())
                 } else {
                     Err(ReleaseError::Unlocked)
                 };
             }
+            // Held with no one parked: release it. Not held: write the same
+            // state back, which succeeds only if it is the latest one.
+            let locked = state & LOCK_LOCKED != 0;
+            let new = if locked { 0 } else { state };
             match self
                 .state
-                .compare_exchange_weak(state, 0, Ordering::Release, Ordering::Relaxed)
+                .compare_exchange_weak(state, new, Ordering::Release, Ordering::Relaxed)
             {
-                Ok(_) => return Ok(()),
+                Ok(_) if locked => return Ok(()),
+                Ok(_) => return Err(ReleaseError::Unlocked),
                 Err(current) => state = current,
             }
         }
@@ -562,16 +568,18 @@ mod tests {
 
     #[test]
     fn due_token_is_due_only_after_the_delay() {
+        // Read the clock before taking the token, so a thread descheduled in
+        // between cannot make the first check fail: the token is due at
+        // least a millisecond (less the clock's microsecond rounding) after
+        // `start`.
+        let start = std::time::Instant::now();
         let token = due_token();
         if cfg!(bobbin_loom) {
             assert!(!fair::is_due(token));
             return;
         }
-        // A millisecond ahead, so not due yet unless this thread was
-        // descheduled for that long (then the check below still holds).
-        let start = std::time::Instant::now();
         let due_now = fair::is_due(token);
-        assert!(!due_now || start.elapsed() >= std::time::Duration::from_micros(900));
+        assert!(!due_now || start.elapsed() >= std::time::Duration::from_micros(998));
         std::thread::sleep(std::time::Duration::from_millis(2));
         assert!(fair::is_due(token));
     }

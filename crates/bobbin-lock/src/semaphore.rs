@@ -203,9 +203,22 @@ impl RawSemaphore {
             if state & PARKED != 0 {
                 return self.release_slow(n, max, over);
             }
-            let count = match (state >> 1).checked_add(n) {
-                Some(count) if count <= max => count,
-                _ => return Err(over),
+            let Some(count) = (state >> 1).checked_add(n).filter(|&c| c <= max) else {
+                // Refuse only on the latest count: writing the same state
+                // back succeeds only if no other thread changed it, which a
+                // plain (possibly stale) read cannot tell.
+                match self.state.compare_exchange_weak(
+                    state,
+                    state,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                ) {
+                    Ok(_) => return Err(over),
+                    Err(current) => {
+                        state = current;
+                        continue;
+                    }
+                }
             };
             match self.state.compare_exchange_weak(
                 state,
