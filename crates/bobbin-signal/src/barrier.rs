@@ -24,8 +24,11 @@
 //! behind (the bug of tokio#8370).
 
 use crate::error::{BrokenBarrierError, BrokenReason};
-use bobbin_park::sync::atomic::{AtomicUsize, Ordering};
-use bobbin_park::{Deadline, FilterOp, ParkResult, ParkToken, SpinWait, UnparkToken};
+use bobbin_park::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use bobbin_park::{
+    DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, Deadline, FilterOp, ParkResult, ParkToken,
+    UnparkToken,
+};
 use core::cell::Cell;
 use core::fmt;
 use std::panic::{self, AssertUnwindSafe};
@@ -190,7 +193,9 @@ enum Arrival {
 /// - Python admits new arrivals only after every thread of the previous
 ///   generation has left the barrier ("draining"); here a released thread
 ///   can enter the next generation at once, and only arrivals while the
-///   action runs wait for it to end.
+///   action runs wait for it to end. A timeout counts from the call (it is
+///   one deadline), so such a wait for the action uses part of it; Python
+///   starts its timeout after that wait.
 /// - `reset` or `abort` called while the last party runs the action take
 ///   effect when the action ends: the generation passes (or breaks, if the
 ///   action panics) and then the barrier is reset or aborted. In Python they
@@ -256,6 +261,11 @@ pub struct Barrier {
     ///   trip ends only when `count == parties`, that is when no party of
     ///   the generation is between a time-out and parking again.
     state: AtomicUsize,
+    /// Where the last party parks when its trip cannot end yet because a
+    /// party timed out during the action and has not parked again (a
+    /// parking key only: its value is never used). That party wakes it once
+    /// it has.
+    trip_wait: AtomicU8,
     /// The number of threads that must call `wait` to pass.
     parties: usize,
     /// The timeout of `wait()`, `None` for none.
@@ -306,6 +316,7 @@ impl Barrier {
             );
             Barrier {
                 state: AtomicUsize::new(0),
+                trip_wait: AtomicU8::new(0),
                 parties,
                 timeout: None,
                 action: None,
@@ -715,7 +726,8 @@ impl Barrier {
     /// A party whose deadline passed while its generation was tripping:
     /// counted out in its `timed_out`, it counts itself in again and parks
     /// until the trip ends, which it cannot do before (it waits for
-    /// `count == parties`).
+    /// `count == parties`). Once queued, it wakes the last party if that
+    /// one waits for it.
     fn wait_late(&self, generation: usize) -> Result<(), BrokenBarrierError> {
         let result = bobbin_park::park(
             &self.state,
@@ -728,7 +740,16 @@ impl Barrier {
                     false
                 }
             },
-            || {},
+            || {
+                // Queued and counted in again: if that completes the count,
+                // the trip can end. The last party checks the count with
+                // `trip_wait`'s queue locked before it parks there, and this
+                // unpark takes that lock after our count, so it either sees
+                // the count or is found here.
+                if State(self.state.load(Ordering::Acquire)).count() == self.parties {
+                    bobbin_park::unpark_all(&self.trip_wait, DEFAULT_UNPARK_TOKEN);
+                }
+            },
             |_, _| {},
             ParkToken(generation),
             Deadline::never(),
@@ -759,14 +780,13 @@ impl Barrier {
     /// Ends the tripping `generation`: wakes its parked parties (and the
     /// threads waiting to enter) with its outcome and moves the state on, in
     /// one locked step, once no party of it is between a time-out and
-    /// parking again.
+    /// parking again (waiting on `trip_wait` for such a party if needed).
     fn end_trip(&self, generation: usize, released: bool) {
         let token = if released {
             RELEASED
         } else {
             broken_token(BrokenReason::ActionPanicked)
         };
-        let mut spin = SpinWait::new();
         loop {
             // With the queue locked the state is fixed, so "every party is
             // parked" is decided once per attempt, at the first callback.
@@ -812,11 +832,17 @@ impl Barrier {
             if ready.get() == Some(true) {
                 return;
             }
-            // A party timed out during the action and is about to park
-            // again (a few instructions away): wait for it.
-            if !spin.spin() {
-                bobbin_park::thread::yield_now();
-            }
+            // A party timed out during the action and has not parked again
+            // yet (it is a few instructions away): sleep until it has, rather
+            // than spin on a thread that may not be running.
+            bobbin_park::park(
+                &self.trip_wait,
+                || State(self.state.load(Ordering::Acquire)).count() != self.parties,
+                || {},
+                |_, _| {},
+                DEFAULT_PARK_TOKEN,
+                Deadline::never(),
+            );
         }
     }
 

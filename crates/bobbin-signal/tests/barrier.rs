@@ -4,20 +4,17 @@
 //! that time out while the action runs, more threads than parties, and the
 //! never-half-counted rule of tokio#8370.
 
+mod common;
+
 use bobbin_park::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use bobbin_signal::{Barrier, BrokenBarrierError, BrokenReason};
+use common::{GENEROUS, SHORT, stress_multiplier, until};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 /// Parties in Python's tests.
 const N: usize = if cfg!(miri) { 3 } else { 5 };
-
-/// A short timeout for waits that must time out.
-const SHORT: Duration = Duration::from_millis(50);
-
-/// An upper bound no healthy wait comes near, even on a busy 2-core machine.
-const GENEROUS: Duration = Duration::from_secs(20);
 
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}
@@ -33,15 +30,6 @@ fn run_threads(n: usize, f: impl Fn(usize) + Sync) {
             s.spawn(move || f(i));
         }
     });
-}
-
-/// Spins (yielding) until `cond` holds.
-fn until(cond: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < GENEROUS, "gave up waiting");
-        bobbin_park::thread::yield_now();
-    }
 }
 
 fn reason(r: Result<usize, BrokenBarrierError>) -> BrokenReason {
@@ -639,10 +627,7 @@ fn debug_shows_the_state() {
 #[test]
 #[ignore = "stress test: run with cargo xtask stress"]
 fn stress_barrier_generations_and_breaks() {
-    let multiplier: usize = std::env::var("BOBBIN_STRESS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1);
+    let multiplier = stress_multiplier();
     for parties in [2, 3, 5] {
         generations(parties, 20_000 * multiplier);
     }

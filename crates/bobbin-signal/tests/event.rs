@@ -2,18 +2,15 @@
 //! every waiter, time-outs), set/clear races, the timeout forms, size and
 //! thread-safety.
 
+mod common;
+
 use bobbin_park::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use bobbin_signal::Event;
+use common::{GENEROUS, SHORT, stress_multiplier};
 use std::time::{Duration, Instant};
 
 /// Waiters per test: enough to interleave, few enough for Miri.
 const N: usize = if cfg!(miri) { 3 } else { 5 };
-
-/// A short timeout for tests that must time out.
-const SHORT: Duration = Duration::from_millis(50);
-
-/// An upper bound no healthy wait comes near, even on a busy 2-core machine.
-const GENEROUS: Duration = Duration::from_secs(10);
 
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}
@@ -252,10 +249,7 @@ fn default_and_debug() {
 #[test]
 #[ignore = "stress test: run with cargo xtask stress"]
 fn stress_event_set_clear_wait() {
-    let multiplier: usize = std::env::var("BOBBIN_STRESS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1);
+    let multiplier = stress_multiplier();
     let event = Event::new();
     for _ in 0..1_000 * multiplier {
         let released = AtomicUsize::new(0);

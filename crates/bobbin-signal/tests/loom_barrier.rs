@@ -24,6 +24,18 @@ fn spawn<T: 'static>(
     loom::thread::spawn(move || f(&barrier))
 }
 
+/// A barrier whose action counts its runs, and the counter.
+fn counting_barrier(parties: usize) -> (Arc<Barrier>, Arc<AtomicUsize>) {
+    let actions = Arc::new(AtomicUsize::new(0));
+    let barrier = {
+        let actions = Arc::clone(&actions);
+        Barrier::new(parties).with_action(move || {
+            actions.fetch_add(1, Ordering::Relaxed);
+        })
+    };
+    (Arc::new(barrier), actions)
+}
+
 #[test]
 fn two_generations_pass_without_stealing_wake_ups() {
     // The thread released first re-enters the next generation at once; it
@@ -75,13 +87,7 @@ fn a_time_out_breaks_the_barrier_or_the_pair_passes() {
     // With an action, so that the time-out may also fire while it runs (the
     // party is then late but passes with its generation).
     loom::model(|| {
-        let actions = Arc::new(AtomicUsize::new(0));
-        let barrier = {
-            let actions = Arc::clone(&actions);
-            Arc::new(Barrier::new(2).with_action(move || {
-                actions.fetch_add(1, Ordering::Relaxed);
-            }))
-        };
+        let (barrier, actions) = counting_barrier(2);
         let timed = spawn(&barrier, |b| b.wait_timeout(Duration::from_secs(1)));
         let untimed = barrier.wait();
         let timed = timed.join().unwrap();
@@ -152,13 +158,7 @@ fn more_threads_than_parties_with_time_outs() {
     // indices 0 and 1, each pair ran the action once, failures are
     // time-outs, and no half-counted generation is left.
     loom::model(|| {
-        let actions = Arc::new(AtomicUsize::new(0));
-        let barrier = {
-            let actions = Arc::clone(&actions);
-            Arc::new(Barrier::new(2).with_action(move || {
-                actions.fetch_add(1, Ordering::Relaxed);
-            }))
-        };
+        let (barrier, actions) = counting_barrier(2);
         let wait = |b: &Barrier| b.wait_timeout(Duration::from_secs(1));
         let a = spawn(&barrier, wait);
         let b = spawn(&barrier, wait);
