@@ -7,8 +7,8 @@
 //! CPython's `Queue` is one mutex and three conditions (`not_empty`,
 //! `not_full`, `all_tasks_done`). Here the storage is lock-free (or under its
 //! own one-byte lock), and the three conditions become three parking keys, as
-//! parking_lot's primitives do it: getters park on [`Core::state`], putters
-//! on [`Core::putters`], joiners on [`Core::tasks`]. A put or get that does
+//! parking_lot's primitives do it: getters park on [`Hot::state`], putters
+//! on [`Cold::putters`], joiners on [`Hot::tasks`]. A put or get that does
 //! not have to wait touches only the storage and a few atomics, and calls
 //! into the parking lot only when a flag says a waiter may be parked.
 //!
@@ -24,7 +24,7 @@
 //!   the flag inside `validate`); if it comes first, the getter's RMW acquires
 //!   the put's release and the getter sees the item. `SimpleQueue`, which has
 //!   no such RMW on its put, uses the fence handshake below instead.
-//! - **Putters** set [`Core::putters`], issue a `SeqCst` fence and look at the
+//! - **Putters** set [`Cold::putters`], issue a `SeqCst` fence and look at the
 //!   storage; a get pops, issues a `SeqCst` fence and reads the flag. Of the
 //!   two fences one comes first in the single total order of `SeqCst`
 //!   operations, and whatever precedes it is seen by whatever follows the
@@ -51,7 +51,7 @@ use crate::error::{GetError, PutError, TaskDoneError};
 use crate::storage::Storage;
 use bobbin_park::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering, fence};
 use bobbin_park::{
-    DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, Deadline, FilterOp, ParkResult, SpinWait, park,
+    DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, Deadline, FilterOp, Key, ParkResult, SpinWait, park,
     unpark_filter, unpark_one,
 };
 
@@ -93,6 +93,31 @@ fn gets_fail(state: usize) -> bool {
 #[inline]
 fn unfinished(tasks: u64) -> u64 {
     tasks / ONE_TASK
+}
+
+/// Wakes the first thread parked on `key`; `clear_flag` runs, with the
+/// key's queue locked, if no thread is left parked there.
+fn wake_one<K: Key>(key: &K, clear_flag: impl FnOnce()) {
+    unpark_one(key, |result| {
+        if !result.have_more_threads {
+            clear_flag();
+        }
+        DEFAULT_UNPARK_TOKEN
+    });
+}
+
+/// Wakes every thread parked on `key`; `clear_flag` runs with the key's
+/// queue locked, so that no thread parks between the wake-up and the
+/// clearing.
+fn wake_all<K: Key>(key: &K, clear_flag: impl FnOnce()) {
+    unpark_filter(
+        key,
+        |_| FilterOp::Unpark,
+        |_| {
+            clear_flag();
+            DEFAULT_UNPARK_TOKEN
+        },
+    );
 }
 
 /// A value on a cache line of its own, so that the words producers write on
@@ -158,6 +183,22 @@ struct Cold {
     close_key: AtomicU8,
 }
 
+/// A put between [`Core::begin_put`] and [`Core::end_put`]: dropping it
+/// ends the put, on every path out of `try_put`, unwinding included.
+struct Pending<'a, S: Storage, const TRACKED: bool> {
+    core: &'a Core<S, TRACKED>,
+    /// Whether the item may have been pushed, so that a parked getter is
+    /// woken; false only when the storage gave it back.
+    pushed: bool,
+}
+
+impl<S: Storage, const TRACKED: bool> Drop for Pending<'_, S, TRACKED> {
+    #[inline]
+    fn drop(&mut self) {
+        self.core.end_put(self.pushed);
+    }
+}
+
 impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     /// A core around `storage`, which holds at most `maxsize` items (0: no
     /// bound).
@@ -193,15 +234,19 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         if !self.begin_put() {
             return Err(PutError::ShutDown(item));
         }
+        // Ends the pending put however this call ends, also if the storage
+        // unwinds (a `PriorityQueue` item whose `Ord` panics): a put left
+        // pending would make every later shutdown wait for it forever.
+        let mut pending = Pending {
+            core: self,
+            pushed: true,
+        };
         self.add_task();
         match self.storage.push(item) {
-            Ok(()) => {
-                self.end_put(true);
-                Ok(())
-            }
+            Ok(()) => Ok(()),
             Err(item) => {
                 self.finish_tasks(1);
-                self.end_put(false);
+                pending.pushed = false;
                 Err(PutError::Full(item))
             }
         }
@@ -264,7 +309,8 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         }
     }
 
-    /// Registers a put as pending, unless the queue is shut down.
+    /// Registers a put as pending, unless the queue is shut down; a
+    /// [`Pending`] ends it.
     #[inline]
     fn begin_put(&self) -> bool {
         let state = &self.hot.0.state;
@@ -302,15 +348,9 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
             self.wake_getter();
         }
         if before & CLOSE_PARKED != 0 && pending(before) == 1 {
-            let state = &self.hot.0.state;
-            unpark_filter(
-                &self.cold.0.close_key,
-                |_| FilterOp::Unpark,
-                |_| {
-                    state.fetch_and(!CLOSE_PARKED, Ordering::Relaxed);
-                    DEFAULT_UNPARK_TOKEN
-                },
-            );
+            wake_all(&self.cold.0.close_key, || {
+                self.hot.0.state.fetch_and(!CLOSE_PARKED, Ordering::Relaxed);
+            });
         }
     }
 
@@ -328,11 +368,8 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     #[cold]
     fn wake_getter(&self) {
         let state = &self.hot.0.state;
-        unpark_one(state, |result| {
-            if !result.have_more_threads {
-                state.fetch_and(!GET_PARKED, Ordering::Relaxed);
-            }
-            DEFAULT_UNPARK_TOKEN
+        wake_one(state, || {
+            state.fetch_and(!GET_PARKED, Ordering::Relaxed);
         });
     }
 
@@ -448,12 +485,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     #[cold]
     fn wake_putter(&self) {
         let putters = &self.cold.0.putters;
-        unpark_one(putters, |result| {
-            if !result.have_more_threads {
-                putters.store(0, Ordering::Relaxed);
-            }
-            DEFAULT_UNPARK_TOKEN
-        });
+        wake_one(putters, || putters.store(0, Ordering::Relaxed));
     }
 
     // ---- sizes ----
@@ -496,6 +528,8 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         }
     }
 
+    /// Refuses a task the count cannot hold; the caller's [`Pending`] ends
+    /// the put as the panic unwinds.
     #[cold]
     fn task_overflow(&self) -> ! {
         self.finish_tasks(1);
@@ -554,14 +588,9 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     #[cold]
     fn wake_joiners(&self) {
         let tasks = &self.hot.0.tasks;
-        unpark_filter(
-            tasks,
-            |_| FilterOp::Unpark,
-            |_| {
-                tasks.fetch_and(!JOIN_PARKED, Ordering::Relaxed);
-                DEFAULT_UNPARK_TOKEN
-            },
-        );
+        wake_all(tasks, || {
+            tasks.fetch_and(!JOIN_PARKED, Ordering::Relaxed);
+        });
     }
 
     /// The count of unfinished tasks.
@@ -661,22 +690,10 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     /// Wakes every parked getter and putter, which then see the shutdown.
     fn wake_all_getters_and_putters(&self) {
         let state = &self.hot.0.state;
-        unpark_filter(
-            state,
-            |_| FilterOp::Unpark,
-            |_| {
-                state.fetch_and(!GET_PARKED, Ordering::Relaxed);
-                DEFAULT_UNPARK_TOKEN
-            },
-        );
+        wake_all(state, || {
+            state.fetch_and(!GET_PARKED, Ordering::Relaxed);
+        });
         let putters = &self.cold.0.putters;
-        unpark_filter(
-            putters,
-            |_| FilterOp::Unpark,
-            |_| {
-                putters.store(0, Ordering::Relaxed);
-                DEFAULT_UNPARK_TOKEN
-            },
-        );
+        wake_all(putters, || putters.store(0, Ordering::Relaxed));
     }
 }

@@ -31,7 +31,9 @@ use crate::storage::Fifo;
 /// allocates nothing up front) counts its slots beside the `SegQueue`. A put
 /// or get that does not have to wait takes no lock and makes no system call;
 /// a waiting thread spins briefly and then sleeps in bobbin's parking lot,
-/// and a put or get wakes a sleeper only when one may be asleep.
+/// and a put or get wakes a sleeper only when one may be asleep. (Built with
+/// `--cfg bobbin_loom`, for model checking, the storage is a `VecDeque` under
+/// loom's mutex instead, since loom cannot see crossbeam's atomics.)
 ///
 /// # Differences from Python
 ///
@@ -85,25 +87,3 @@ pub struct Queue<T> {
 
 tracked_methods!(Queue);
 get_methods!(Queue, "Queue::new(0)");
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn is_send_and_sync_for_send_items() {
-        fn send_sync<X: Send + Sync>() {}
-        send_sync::<Queue<std::cell::Cell<u8>>>();
-    }
-
-    #[test]
-    fn debug_shows_the_state_without_the_items() {
-        struct Opaque;
-        let q = Queue::bounded(3);
-        q.put(Opaque).unwrap();
-        assert_eq!(
-            format!("{q:?}"),
-            "Queue { qsize: 1, maxsize: 3, unfinished_tasks: 1, is_shutdown: false, .. }"
-        );
-    }
-}

@@ -1,13 +1,13 @@
-//! Python's `queue` module for Rust: [`Queue`], `LifoQueue`,
-//! `PriorityQueue` and [`SimpleQueue`], with task tracking
+//! Python's `queue` module for Rust: [`Queue`], [`LifoQueue`],
+//! [`PriorityQueue`] and [`SimpleQueue`], with task tracking
 //! (`task_done`/`join`) and Python 3.13's `shutdown`, at the speed of
 //! lock-free queues.
 //!
 //! | Python | bobbin-queue | order |
 //! |---|---|---|
 //! | `queue.Queue(maxsize)` | [`Queue<T>`] | first in, first out |
-//! | `queue.LifoQueue(maxsize)` | `LifoQueue<T>` | last in, first out |
-//! | `queue.PriorityQueue(maxsize)` | `PriorityQueue<T: Ord>` | smallest first, first in first out among equals |
+//! | `queue.LifoQueue(maxsize)` | [`LifoQueue<T>`] | last in, first out |
+//! | `queue.PriorityQueue(maxsize)` | [`PriorityQueue<T: Ord>`](PriorityQueue) | smallest first, first in first out among equals |
 //! | `queue.SimpleQueue()` | [`SimpleQueue<T>`] | first in, first out; no bound, tasks or shutdown |
 //! | `queue.Full`, `queue.ShutDown` (from a put) | [`PutError::Full`], [`PutError::ShutDown`], which hold the item | |
 //! | `queue.Empty`, `queue.ShutDown` (from a get) | [`GetError::Empty`], [`GetError::ShutDown`] | |
@@ -70,10 +70,14 @@ mod engine;
 mod error;
 mod fifo;
 mod iter;
+mod lifo;
+mod priority;
 mod simple;
 mod storage;
 
 pub use error::{GetError, PutError, TaskDoneError};
 pub use fifo::Queue;
 pub use iter::{Iter, TryIter};
+pub use lifo::LifoQueue;
+pub use priority::PriorityQueue;
 pub use simple::SimpleQueue;

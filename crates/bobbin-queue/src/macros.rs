@@ -30,6 +30,10 @@ macro_rules! get_methods {
             /// `shutdown_immediate`, once drained after `shutdown`, including
             /// while this get waits.
             ///
+            /// # Panics
+            ///
+            /// Never panics.
+            ///
             /// # Examples
             ///
             /// ```
@@ -61,6 +65,10 @@ macro_rules! get_methods {
             /// passes first; [`GetError::ShutDown`](crate::GetError::ShutDown)
             /// as for [`get`](Self::get).
             ///
+            /// # Panics
+            ///
+            /// Never panics.
+            ///
             /// # Examples
             ///
             /// ```
@@ -90,6 +98,10 @@ macro_rules! get_methods {
             /// [`GetError::Empty`](crate::GetError::Empty) if the deadline
             /// passes first; [`GetError::ShutDown`](crate::GetError::ShutDown)
             /// as for [`get`](Self::get).
+            ///
+            /// # Panics
+            ///
+            /// Never panics.
             ///
             /// # Examples
             ///
@@ -581,6 +593,10 @@ macro_rules! tracked_methods {
             /// Everything done before each `task_done` happens before
             /// everything this thread does after `join` returns.
             ///
+            /// # Panics
+            ///
+            /// Never panics.
+            ///
             /// # Examples
             ///
             /// ```
@@ -613,6 +629,10 @@ macro_rules! tracked_methods {
             /// The timeout is the earliest moment the call gives up; a zero
             /// timeout only checks, and `Duration::MAX` waits forever.
             ///
+            /// # Panics
+            ///
+            /// Never panics.
+            ///
             /// # Examples
             ///
             /// ```
@@ -635,7 +655,11 @@ macro_rules! tracked_methods {
             }
 
             /// Like [`join`](Self::join), but gives up at `deadline`; returns
-            /// whether every task is done.
+            /// whether every task is done. A deadline in the past only checks.
+            ///
+            /// # Panics
+            ///
+            /// Never panics.
             ///
             /// # Examples
             ///

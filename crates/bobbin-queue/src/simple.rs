@@ -192,21 +192,3 @@ impl<T> core::fmt::Debug for SimpleQueue<T> {
             .finish_non_exhaustive()
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn is_send_and_sync_for_send_items() {
-        fn send_sync<X: Send + Sync>() {}
-        send_sync::<SimpleQueue<std::cell::Cell<u8>>>();
-    }
-
-    #[test]
-    fn debug_shows_the_size() {
-        let q = SimpleQueue::new();
-        q.put(1).unwrap();
-        assert_eq!(format!("{q:?}"), "SimpleQueue { qsize: 1, .. }");
-    }
-}

@@ -1,48 +1,21 @@
-//! Where the queues keep their items: the [`Storage`] trait the shared core
-//! waits on, and the FIFO storage on crossbeam-queue.
-//!
-//! FIFO storage is crossbeam-queue's `ArrayQueue` (Vyukov's bounded MPMC
+//! FIFO storage: crossbeam-queue's `ArrayQueue` (Vyukov's bounded MPMC
 //! ring) when the queue is bounded and its ring is small enough to allocate
 //! up front, and its `SegQueue` (an unbounded list of blocks) otherwise; a
 //! bounded queue whose ring would be too large (`Queue::new(usize::MAX)`)
-//! keeps a `SegQueue` and counts its slots itself. Under `--cfg bobbin_loom`
-//! crossbeam's atomics are invisible to the model checker, so FIFO storage is
-//! a `VecDeque` under loom's mutex instead: the models check the waiting,
-//! shutdown and task logic of the core around a storage that is, like
-//! crossbeam's, linearizable.
+//! keeps a `SegQueue` and counts its slots itself.
+//!
+//! Under `--cfg bobbin_loom` crossbeam's atomics are invisible to the model
+//! checker, so FIFO storage is a `VecDeque` under loom's mutex instead: the
+//! models check the waiting, shutdown and task logic of the core around a
+//! storage that is, like crossbeam's, linearizable. The fence handshake
+//! between gets and parked putters, which does not depend on how the
+//! storage orders its own accesses, is argued in the core's docs.
 
+use super::Storage;
 #[cfg(not(bobbin_loom))]
 use bobbin_park::sync::atomic::{AtomicUsize, Ordering};
 #[cfg(not(bobbin_loom))]
 use crossbeam_queue::{ArrayQueue, SegQueue};
-
-/// The items of a queue, in the order the queue gives them out.
-///
-/// Every method must be linearizable and must never block or park: `len`,
-/// `is_empty` and `is_full` run inside the parking lot's `validate` callback,
-/// where parking would abort the process.
-pub(crate) trait Storage {
-    /// The item type.
-    type Item;
-
-    /// Empty storage for at most `maxsize` items (0: no bound).
-    fn with_maxsize(maxsize: usize) -> Self;
-
-    /// Adds an item, or gives it back if the storage is full.
-    fn push(&self, item: Self::Item) -> Result<(), Self::Item>;
-
-    /// Takes the next item, or `None` if the storage is empty.
-    fn pop(&self) -> Option<Self::Item>;
-
-    /// How many items the storage holds.
-    fn len(&self) -> usize;
-
-    /// Whether the storage holds no item.
-    fn is_empty(&self) -> bool;
-
-    /// Whether a push would fail now.
-    fn is_full(&self) -> bool;
-}
 
 /// The most memory a bounded FIFO queue allocates up front for its ring of
 /// slots. A larger `maxsize` gets linked blocks that grow with the queue, so
