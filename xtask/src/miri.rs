@@ -15,7 +15,7 @@
 use crate::util::{self, Result, Steps};
 
 /// The crates whose tests run under Miri when no crate is named.
-const DEFAULT_CRATES: &[&str] = &["bobbin-park", "bobbin-lock"];
+const DEFAULT_CRATES: &[&str] = &["bobbin-park", "bobbin-lock", "bobbin-thread"];
 
 pub(crate) fn run(args: &[String]) -> Result {
     util::ensure_nightly_components(&["miri", "rust-src"])?;

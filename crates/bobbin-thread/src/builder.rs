@@ -45,6 +45,8 @@ use std::io;
 /// }
 ///
 /// fn main() -> std::io::Result<()> {
+/// #   // Miri runs no exit hooks, and reports the abandoned daemon thread.
+/// #   if cfg!(miri) { return Ok(()); }
 ///     println!("[MainThread] starting");
 ///     Builder::new().name("worker1").daemon(false).spawn(worker)?;
 ///     std::thread::sleep(Duration::from_millis(100));
@@ -52,7 +54,6 @@ use std::io;
 ///     println!("[MainThread] stopping");
 ///     Ok(()) // waits for worker1; worker2 never prints "stopping"
 /// }
-/// # main().unwrap();
 /// ```
 #[derive(Debug, Default, Clone)]
 #[must_use = "a Builder does nothing until it spawns"]
@@ -95,6 +96,7 @@ impl Builder {
     /// assert_eq!(t.name(), "a rather long thread name");
     /// assert_eq!(t.join().unwrap().as_deref(), Some("a rather long thread name"));
     /// ```
+    #[doc(alias = "setName")]
     pub fn name(mut self, name: impl Into<String>) -> Builder {
         self.name = Some(name.into());
         self

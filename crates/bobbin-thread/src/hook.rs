@@ -16,7 +16,6 @@ use core::any::Any;
 use core::cell::{Cell, RefCell};
 use core::fmt;
 use std::backtrace::{Backtrace, BacktraceStatus};
-use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
 // std's `Arc`, not the seam's: a hook is an `Arc<dyn Fn>`, an unsized
 // coercion that loom's `Arc` cannot make. It is only cloned and called.
@@ -291,8 +290,10 @@ pub fn default_excepthook(args: &ExceptHookArgs<'_>) {
         }
         _ => {}
     }
-    // A closed stderr is not worth a second panic.
-    let _ = std::io::stderr().lock().write_all(report.as_bytes());
+    // One write, through `eprint!` so that a test harness that captures a
+    // test's output (and its threads') captures this too, as it does std's
+    // panic messages.
+    eprint!("{report}");
 }
 
 /// Where a panic on this thread happened, as the panic hook saw it.
@@ -318,19 +319,20 @@ crate::tls! {
 /// Installs bobbin's panic hook (around whatever hook was there) and its
 /// exit hook, once, before the first bobbin thread starts.
 pub(crate) fn install() {
-    #[cfg(not(bobbin_loom))]
-    {
-        static ONCE: std::sync::Once = std::sync::Once::new();
-        ONCE.call_once(|| {
-            let previous = panic::take_hook();
-            panic::set_hook(Box::new(move |info| {
-                if !panic_hook(info) {
-                    previous(info);
-                }
-            }));
-            crate::exit::install();
-        });
+    // A loom model reports its own panics, and has no process exit.
+    if cfg!(bobbin_loom) {
+        return;
     }
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !panic_hook(info) {
+                previous(info);
+            }
+        }));
+        crate::exit::install();
+    });
 }
 
 /// bobbin's part of the panic hook; returns false if the panic is not
@@ -410,9 +412,6 @@ fn report(thread: &ThreadRef, payload: &(dyn Any + Send + 'static), seen: &Seen)
     });
     if let Err(hook_payload) = outcome {
         let message = payload_message(&*hook_payload).unwrap_or("Box<dyn Any>");
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "Exception in threading.excepthook:\n{message}"
-        );
+        eprintln!("Exception in threading.excepthook:\n{message}");
     }
 }

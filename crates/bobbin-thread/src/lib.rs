@@ -43,8 +43,11 @@
 //! body starts) until its body has finished (before its `join` returns); and
 //! every *dummy thread*, a thread bobbin did not start (a plain
 //! `std::thread`, a C library's thread, a test harness's thread) that has
-//! called [`current_thread`], until it ends. A dummy thread is a daemon, as
-//! in Python, so threads it spawns are daemons unless told otherwise.
+//! called [`current_thread`] (or spawned a thread without a daemon flag,
+//! which asks for it, as Python's `Thread()` does), until it ends.
+//! [`get_ident`], [`get_native_id`] and [`enumerate`] register nothing. A
+//! dummy thread is a daemon, as in Python, so threads it spawns are daemons
+//! unless told otherwise.
 //!
 //! # Daemon threads at exit
 //!
@@ -70,6 +73,11 @@
 //!   way (a panic in a bobbin thread is still reported by the excepthook
 //!   first, from the panic hook);
 //! - under Miri, which runs no exit hooks, the program does not wait.
+//!
+//! After `fork` the child's registry still lists the parent's threads,
+//! which do not exist there: a child of a process with live non-daemon
+//! threads must `exec` or `_exit`, never return from `main` (which a
+//! multi-threaded program's child may not do safely anyway).
 //!
 //! # Panics and the excepthook
 //!

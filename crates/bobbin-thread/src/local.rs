@@ -162,6 +162,7 @@ pub(crate) fn drop_thread_values() {
 /// assert_eq!(theirs, None); // Python: AttributeError, no `data` on this thread
 /// assert_eq!(ctx.get(), Some(5));
 /// ```
+#[doc(alias = "local")]
 pub struct Local<T: Send + 'static> {
     id: u64,
     init: Box<dyn Fn() -> T + Send + Sync + 'static>,

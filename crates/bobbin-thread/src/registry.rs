@@ -434,28 +434,33 @@ pub(crate) fn enter(record: &Arc<Record>) {
     let _ = CURRENT.try_with(|slot| *slot.record.borrow_mut() = Some(Arc::clone(record)));
 }
 
-/// Removes a thread from the registry, then marks it finished, in that order:
-/// whoever sees it finished no longer sees it listed.
+/// Removes a thread from the registry and marks it finished, both under the
+/// registry's lock: whoever sees it finished (`is_alive`, a timed join) no
+/// longer sees it listed, and whoever no longer sees it listed sees it
+/// finished.
 pub(crate) fn finish(record: &Record) {
-    with_globals(|g| g.threads.remove(&record.ident));
-    record.set_finished();
+    with_globals(|g| {
+        g.threads.remove(&record.ident);
+        record.set_finished();
+    });
 }
 
 /// Undoes [`register_spawn`] for a thread the OS refused to start.
 pub(crate) fn abandon(record: &Record) {
-    with_globals(|g| g.threads.remove(&record.ident));
-    record.set_failed();
+    with_globals(|g| {
+        g.threads.remove(&record.ident);
+        record.set_failed();
+    });
 }
 
 /// The main thread is ending (the program is exiting from it): it stops
 /// being alive and leaves the registry, as CPython's `_shutdown` marks it.
 pub(crate) fn main_exiting() {
-    let main = with_globals(|g| {
+    with_globals(|g| {
         let main = g.main_record();
         g.threads.remove(&MAIN_IDENT);
-        main
+        main.set_finished();
     });
-    main.set_finished();
 }
 
 /// The live non-daemon threads that bobbin spawned, but the caller.

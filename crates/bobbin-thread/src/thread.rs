@@ -5,9 +5,10 @@
 //! spawner registers the record (so [`enumerate`](crate::enumerate) lists
 //! the thread before its body starts); the new thread publishes its native
 //! id, runs the body under `catch_unwind`, hands a panic to the excepthook,
-//! drops its [`Local`](crate::Local) values, leaves the registry and only
-//! then sets `finished`, so that a join that has returned never sees the
-//! thread listed.
+//! drops its [`Local`](crate::Local) values, and leaves the registry and
+//! sets `finished` in one step under the registry's lock, so that a join
+//! that has returned never sees the thread listed, and a thread missing from
+//! the list is never alive.
 
 use crate::Panicked;
 use crate::sync::Event;
@@ -44,7 +45,8 @@ pub(crate) struct Record {
     /// Set once `native_id` is known, or once the start has failed.
     started: Event,
     /// Set when the thread's body (and its excepthook, and the drop of its
-    /// `Local` values) has finished and the thread has left the registry.
+    /// `Local` values) has finished, under the registry's lock as the
+    /// thread leaves it.
     finished: Event,
 }
 
@@ -405,6 +407,15 @@ pub(crate) type Outcome<T> = Result<T, Box<dyn Any + Send + 'static>>;
 /// - There is no separate `start()`: a `Thread` is always started (spawning
 ///   is `Thread(...).start()` in one step), so Python's "cannot join thread
 ///   before it is started" cannot happen.
+///
+/// # Memory ordering
+///
+/// Everything the thread did happens-before [`join`](Thread::join) returns,
+/// and before a [`join_timeout`](Thread::join_timeout),
+/// [`join_until`](Thread::join_until) or [`is_alive`](Thread::is_alive)
+/// that reports the thread finished returns (its end is published with a
+/// release and observed with an acquire). Everything the spawning thread
+/// did before `spawn` happens-before the thread's function starts.
 ///
 /// # Examples
 ///

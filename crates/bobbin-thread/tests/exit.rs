@@ -158,6 +158,53 @@ fn main_thread_facts() {
     println!("main thread facts hold");
 }
 
+/// Names, the counter, `enumerate` and `active_count`, exactly, in a
+/// process where nothing else runs.
+fn registry_counts() {
+    let names = || -> Vec<String> { enumerate().iter().map(|t| t.name().to_owned()).collect() };
+    assert_eq!(active_count(), 1);
+    assert_eq!(names(), ["MainThread"]);
+    let release = Arc::new(Event::new());
+    let blocked = |builder: Builder| {
+        let wait = Arc::clone(&release);
+        builder
+            .spawn(move || {
+                wait.wait();
+            })
+            .unwrap()
+    };
+    let mut threads: Vec<_> = (0..3).map(|_| blocked(Builder::new())).collect();
+    assert_eq!(
+        threads.iter().map(|t| t.name()).collect::<Vec<_>>(),
+        ["Thread-1", "Thread-2", "Thread-3"]
+    );
+    assert_eq!(active_count(), 4);
+    assert_eq!(names(), ["MainThread", "Thread-1", "Thread-2", "Thread-3"]);
+    // A named thread takes no number; a dummy thread takes the next one.
+    threads.push(blocked(Builder::new().name("named")));
+    let (dummy, count) =
+        std::thread::spawn(|| (current_thread().name().to_owned(), active_count()))
+            .join()
+            .unwrap();
+    assert_eq!((dummy.as_str(), count), ("Dummy-4", 6));
+    assert_eq!(active_count(), 5, "the dummy left when its thread ended");
+    threads.push(blocked(Builder::new()));
+    assert_eq!(threads[4].name(), "Thread-5");
+    // A timer's thread is a thread like any other.
+    let timer = Timer::start(Duration::from_secs(3600), || ()).unwrap();
+    assert_eq!(timer.name(), "Thread-6");
+    assert_eq!(active_count(), 7);
+    assert!(timer.cancel());
+    timer.join().unwrap();
+    release.set();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(active_count(), 1);
+    assert_eq!(names(), ["MainThread"]);
+    println!("counts hold");
+}
+
 /// Python's idiom: a non-daemon worker that polls `main_thread().is_alive()`
 /// ends once `main` has returned, since the exit marks the main thread done
 /// before it waits.
@@ -222,6 +269,7 @@ const SCENARIOS: &[(&str, fn())] = &[
     ("explicit_shutdown", explicit_shutdown),
     ("chained_non_daemon", chained_non_daemon),
     ("main_thread_facts", main_thread_facts),
+    ("registry_counts", registry_counts),
     ("worker_polls_main", worker_polls_main),
     ("default_report", default_report),
     ("hook_panics", hook_panics),
@@ -322,6 +370,12 @@ fn main_thread_is_the_process_main_thread() {
     assert_eq!(stdout_lines(&output), ["main thread facts hold"]);
 }
 
+fn names_and_counts_are_exact_in_a_quiet_process() {
+    let (output, _) = run_child("registry_counts");
+    assert_success("registry_counts", &output);
+    assert_eq!(stdout_lines(&output), ["counts hold"]);
+}
+
 fn main_thread_is_not_alive_once_main_returns() {
     let (output, _) = run_child("worker_polls_main");
     assert_success("worker_polls_main", &output);
@@ -402,6 +456,10 @@ const TESTS: &[(&str, fn())] = &[
         main_thread_is_the_process_main_thread,
     ),
     (
+        "names_and_counts_are_exact_in_a_quiet_process",
+        names_and_counts_are_exact_in_a_quiet_process,
+    ),
+    (
         "main_thread_is_not_alive_once_main_returns",
         main_thread_is_not_alive_once_main_returns,
     ),
@@ -420,6 +478,10 @@ const TESTS: &[(&str, fn())] = &[
 ];
 
 fn main() {
+    // Every case runs a child process, which Miri cannot start.
+    if cfg!(miri) {
+        return;
+    }
     if let Ok(scenario) = std::env::var(CHILD) {
         let play = SCENARIOS
             .iter()
