@@ -3,7 +3,7 @@
 
 use crate::harness::{Impl, Scale, Workload, share, task, timed_tasks};
 use crate::peers::{MonitorQueue, Pl, Std, Store, Sys};
-use bobbin_queue::{Queue, SimpleQueue};
+use bobbin_queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::marker::PhantomData;
@@ -98,6 +98,7 @@ pub(crate) fn lifo_spsc() -> Workload {
                 pops n items; the sum received must equal the sum sent.",
         ops: 2_000_000,
         impls: vec![
+            Impl::bobbin("bobbin LifoQueue", spsc::<Bobbin<LifoQueue<u64>>, 0>),
             Impl::peer("std Mutex<Vec>+Condvar", spsc::<Monitor<Std, Vec<u64>>, 0>),
             Impl::peer(
                 "parking_lot Mutex<Vec>+Condvar",
@@ -118,6 +119,10 @@ pub(crate) fn priority_spsc() -> Workload {
                 sum sent.",
         ops: 2_000_000,
         impls: vec![
+            Impl::bobbin(
+                "bobbin PriorityQueue",
+                spsc::<Bobbin<PriorityQueue<u64>>, 0>,
+            ),
             Impl::peer(
                 "std Mutex<BinaryHeap>+Condvar",
                 spsc::<Monitor<Std, BinaryHeap<Reverse<u64>>>, 0>,
@@ -256,24 +261,31 @@ trait BobbinQueue: Send + Sync + 'static {
     fn get_item(&self) -> u64;
 }
 
-impl BobbinQueue for Queue<u64> {
-    fn create(capacity: Option<usize>) -> Self {
-        match capacity {
-            Some(n) => Queue::bounded(n),
-            None => Queue::unbounded(),
+/// `BobbinQueue` for a queue with `bounded`, `unbounded`, `put` and `get`.
+macro_rules! bobbin_queue {
+    ($($Q:ident),*) => {$(
+        impl BobbinQueue for $Q<u64> {
+            fn create(capacity: Option<usize>) -> Self {
+                match capacity {
+                    Some(n) => $Q::bounded(n),
+                    None => $Q::unbounded(),
+                }
+            }
+
+            #[inline]
+            fn put_item(&self, item: u64) {
+                self.put(item).expect("the queue is not shut down");
+            }
+
+            #[inline]
+            fn get_item(&self) -> u64 {
+                self.get().expect("the queue is not shut down")
+            }
         }
-    }
-
-    #[inline]
-    fn put_item(&self, item: u64) {
-        self.put(item).expect("the queue is not shut down");
-    }
-
-    #[inline]
-    fn get_item(&self) -> u64 {
-        self.get().expect("the queue is not shut down")
-    }
+    )*};
 }
+
+bobbin_queue!(Queue, LifoQueue, PriorityQueue);
 
 impl BobbinQueue for SimpleQueue<u64> {
     fn create(capacity: Option<usize>) -> Self {

@@ -3,8 +3,8 @@
 
 use crate::harness::{Impl, Scale, Workload, share, timed_threads};
 use crate::peers::{CondvarEvent, CondvarSemaphore, Pl, Std, Sys};
-use bobbin_lock::Semaphore;
-use bobbin_signal::{Barrier, Event};
+use bobbin_lock::{Lock, Semaphore};
+use bobbin_signal::{Barrier, Condition, Event};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -38,6 +38,7 @@ pub(crate) fn condition_pingpong() -> Workload {
                 for its turn (the counter's parity), advances the counter and notifies.",
         ops: 50_000,
         impls: vec![
+            Impl::bobbin("bobbin Lock+Condition", condition_pingpong_bobbin),
             Impl::peer("std Mutex+Condvar", condvar_pingpong::<Std>),
             Impl::peer("parking_lot Mutex+Condvar", condvar_pingpong::<Pl>),
         ],
@@ -154,6 +155,35 @@ fn pingpong<E: PingEvent>(ops: u64) -> Duration {
         }
     });
     assert_eq!(served.into_inner(), ops, "every round trip must be served");
+    took
+}
+
+fn condition_pingpong_bobbin(ops: u64) -> Duration {
+    let counter = Lock::new(0u64);
+    let turn = Condition::new();
+    let took = timed_threads(2, |i| {
+        let mut n = counter.acquire();
+        for round in 0..ops {
+            if i == 0 {
+                *n = 2 * round + 1;
+                turn.notify_one();
+                while *n != 2 * round + 2 {
+                    turn.wait(&mut n);
+                }
+            } else {
+                while *n != 2 * round + 1 {
+                    turn.wait(&mut n);
+                }
+                *n = 2 * round + 2;
+                turn.notify_one();
+            }
+        }
+    });
+    assert_eq!(
+        counter.into_inner(),
+        2 * ops,
+        "every round trip must be made"
+    );
     took
 }
 
