@@ -172,6 +172,7 @@ mod tests {
             name: name.to_owned(),
             kind,
             samples: vec![m],
+            python: None,
         };
         let run = Run {
             date: "2026-05-20 03:08 UTC".to_owned(),

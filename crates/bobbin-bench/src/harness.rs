@@ -41,6 +41,9 @@ pub(crate) struct Impl {
     /// Runs the given number of operations, panics if the result is wrong,
     /// and returns the time they took.
     pub(crate) run: fn(u64) -> Duration,
+    /// For a bobbin row, the CPython row it is compared with, when that is
+    /// not the workload's first (`queue.SimpleQueue` for `SimpleQueue`).
+    pub(crate) python: Option<&'static str>,
 }
 
 impl Impl {
@@ -50,6 +53,16 @@ impl Impl {
             name,
             kind: Kind::Bobbin,
             run,
+            python: None,
+        }
+    }
+
+    /// The same implementation, compared with the CPython row named
+    /// `python` rather than the workload's first.
+    pub(crate) const fn vs_python(self, python: &'static str) -> Impl {
+        Impl {
+            python: Some(python),
+            ..self
         }
     }
 
@@ -59,6 +72,7 @@ impl Impl {
             name,
             kind: Kind::Peer,
             run,
+            python: None,
         }
     }
 
@@ -68,6 +82,7 @@ impl Impl {
             name,
             kind: Kind::Reference,
             run,
+            python: None,
         }
     }
 }
@@ -133,6 +148,9 @@ pub(crate) struct Row {
     pub(crate) kind: Kind,
     /// One value per repetition.
     pub(crate) samples: Vec<f64>,
+    /// For a bobbin row, the CPython row it is compared with (`None`: the
+    /// workload's first CPython row).
+    pub(crate) python: Option<String>,
 }
 
 /// How much to run.
@@ -172,6 +190,7 @@ pub(crate) fn measure(
             name: i.name.to_owned(),
             kind: i.kind,
             samples: Vec::with_capacity(plan.reps),
+            python: i.python.map(str::to_owned),
         })
         .collect();
     for rep in 0..plan.reps {

@@ -111,6 +111,7 @@ fn parse(stdout: &str, workload: &str) -> Result<Vec<Row>, String> {
                         name: (*name).to_owned(),
                         kind: Kind::CPython,
                         samples: vec![value],
+                        python: None,
                     }),
                 }
             }

@@ -105,13 +105,16 @@ impl Outcome {
             .map(|l| (l.row, l.summary.median))
     }
 
-    /// The fastest CPython row's median.
-    pub(crate) fn best_python(&self) -> Option<f64> {
-        self.lines()
-            .into_iter()
-            .filter(|l| l.row.kind == Kind::CPython)
-            .map(|l| l.summary.median)
-            .min_by(f64::total_cmp)
+    /// The CPython row `row` is compared with, and its median: the row it
+    /// names, or the workload's first CPython row.
+    pub(crate) fn python_for(&self, row: &Row) -> Option<(String, f64)> {
+        let lines = self.lines();
+        let mut python = lines.iter().filter(|l| l.row.kind == Kind::CPython);
+        let line = match &row.python {
+            Some(name) => python.find(|l| &l.row.name == name),
+            None => python.next(),
+        }?;
+        Some((line.row.name.clone(), line.summary.median))
     }
 
     /// The speedups of `gil_cpu_scaling`: for each family of rows named
@@ -151,7 +154,9 @@ pub(crate) struct Verdict {
     pub(crate) peer: Option<(String, f64)>,
     /// bobbin's median over the best peer's.
     pub(crate) ratio: Option<f64>,
-    /// The fastest CPython row's median over bobbin's.
+    /// The CPython row bobbin is compared with.
+    pub(crate) python: Option<String>,
+    /// That CPython row's median over bobbin's.
     pub(crate) python_factor: Option<f64>,
 }
 
@@ -161,7 +166,6 @@ impl Run {
         let mut out = Vec::new();
         for outcome in &self.outcomes {
             let peer = outcome.best_peer().map(|(r, m)| (r.name.clone(), m));
-            let python = outcome.best_python();
             for line in outcome.lines() {
                 if line.row.kind != Kind::Bobbin {
                     continue;
@@ -173,7 +177,10 @@ impl Run {
                     scale: outcome.scale,
                     peer: peer.clone(),
                     ratio: line.ratio,
-                    python_factor: python.map(|p| p / line.summary.median),
+                    python: outcome.python_for(line.row).map(|p| p.0),
+                    python_factor: outcome
+                        .python_for(line.row)
+                        .map(|p| p.1 / line.summary.median),
                 });
             }
         }
@@ -299,13 +306,19 @@ pub(crate) fn markdown(run: &Run, findings: Option<&str>) -> String {
             Some(r) => format!("{r:.2} {}", mark(r)),
             None => "–".to_owned(),
         };
+        let python = match (&v.python, v.python_factor) {
+            (Some(name), Some(f)) => {
+                let mark = if f >= PYTHON_GOAL { "✅" } else { "❌" };
+                format!("{} {mark} (`{name}`)", fmt_factor(Some(f)))
+            }
+            _ => "–".to_owned(),
+        };
         let _ = writeln!(
             w,
-            "| [{0}](#{0}) | `{1}` | {2} {unit} | {peer} | {peer_median} | {ratio} | {3} |",
+            "| [{0}](#{0}) | `{1}` | {2} {unit} | {peer} | {peer_median} | {ratio} | {python} |",
             v.workload,
             v.bobbin,
             v.scale.format(v.median),
-            fmt_factor(v.python_factor),
         );
     }
     let missing: Vec<&str> = run
@@ -396,6 +409,7 @@ mod tests {
             name: name.to_owned(),
             kind,
             samples: samples.to_vec(),
+            python: None,
         }
     }
 
@@ -459,6 +473,20 @@ mod tests {
     }
 
     #[test]
+    fn a_bobbin_row_meets_the_cpython_row_it_names() {
+        let mut run = sample_run();
+        let rows = &mut run.outcomes[0].rows;
+        rows.push(row("queue.SimpleQueue", Kind::CPython, &[20.0]));
+        rows[0].python = Some("queue.SimpleQueue".to_owned());
+        let v = &run.verdicts()[0];
+        assert_eq!(v.python.as_deref(), Some("queue.SimpleQueue"));
+        assert_eq!(v.python_factor, Some(2.0));
+        // Without a name, the first CPython row.
+        run.outcomes[0].rows[0].python = None;
+        assert_eq!(run.verdicts()[0].python.as_deref(), Some("threading.Lock"));
+    }
+
+    #[test]
     fn speedups_pair_one_thread_with_all_cores() {
         let run = sample_run();
         let speedups = run.outcomes[1].speedups();
@@ -476,7 +504,7 @@ mod tests {
             "| CPU | AMD EPYC |",
             "| cores available | 2 |",
             "2026-05-20 03:08 UTC",
-            "| [lock_uncontended](#lock_uncontended) | `bobbin Lock<u64>` | 10.0 ns | `parking_lot Mutex<u64>` | 8.00 ns | 1.25 ❌ | 25.0× |",
+            "| [lock_uncontended](#lock_uncontended) | `bobbin Lock<u64>` | 10.0 ns | `parking_lot Mutex<u64>` | 8.00 ns | 1.25 ❌ | 25.0× ✅ (`threading.Lock`) |",
             "| **`bobbin Lock<u64>`** | 10.0 | ±5.0% | 9.00–11.0 | 1.25 |",
             "| `parking_lot Mutex<u64>` (best peer) |",
             "| CPython `threading.Lock` | 250 |",

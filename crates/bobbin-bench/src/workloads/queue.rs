@@ -79,8 +79,10 @@ pub(crate) fn queue_spsc_unbounded() -> Workload {
                 items; the sum received must equal the sum sent.",
         ops: 4_000_000,
         impls: vec![
-            Impl::bobbin("bobbin Queue::unbounded", spsc::<Bobbin<Queue<u64>>, 0>),
-            Impl::bobbin("bobbin SimpleQueue", spsc::<Bobbin<SimpleQueue<u64>>, 0>),
+            Impl::bobbin("bobbin Queue::unbounded", spsc::<Bobbin<Queue<u64>>, 0>)
+                .vs_python("queue.Queue"),
+            Impl::bobbin("bobbin SimpleQueue", spsc::<Bobbin<SimpleQueue<u64>>, 0>)
+                .vs_python("queue.SimpleQueue"),
             Impl::peer("crossbeam-channel unbounded", spsc::<Crossbeam, 0>),
             Impl::peer("std channel", spsc::<StdAsync, 0>),
             Impl::peer("flume unbounded", spsc::<Flume, 0>),
