@@ -55,24 +55,36 @@ fn a_timed_wait_times_out_and_holds_the_lock_again() {
 
 #[test]
 fn a_timed_out_wait_waits_for_the_lock_regardless_of_its_timeout() {
-    // Python re-acquires after a timed-out wait however long that takes.
+    // Python re-acquires after a timed-out wait however long that takes. A
+    // second thread takes the lock the wait released and, if the waiter is
+    // still queued, holds it past the waiter's deadline: the waiter must
+    // come back only after that thread let go.
     let lock = Lock::new(());
     let queue = ConditionQueue::new();
+    let took = AtomicBool::new(false);
     let released = AtomicBool::new(false);
     std::thread::scope(|s| {
         let mut guard = lock.acquire();
         s.spawn(|| {
-            wait_for("the waiter is queued", || queue.has_waiters());
+            // Only the wait (or the end of the test) releases the lock.
             let held = lock.acquire();
-            // Hold the lock past the waiter's deadline.
+            took.store(true, Ordering::Relaxed);
+            // Usually the waiter is still queued: hold the lock until its
+            // time-out has left the queue empty.
             wait_for("the waiter timed out", || !queue.has_waiters());
             released.store(true, Ordering::Relaxed);
             drop(held);
         });
         let r = guard.wait_on(&queue, Deadline::after(Duration::from_millis(10)));
         assert_eq!(r, CondWait::TimedOut);
-        // Back with the lock, so after the other thread let it go.
-        assert!(released.load(Ordering::Relaxed));
+        assert!(lock.locked());
+        // Whenever the other thread got the lock during the wait, the wait
+        // returned only after it was released (both flags are written under
+        // the lock, which the waiter now holds).
+        assert_eq!(
+            took.load(Ordering::Relaxed),
+            released.load(Ordering::Relaxed)
+        );
     });
 }
 

@@ -14,6 +14,7 @@
 //! | [`park`], [`unpark_one`], [`unpark_all`], [`unpark_filter`], [`unpark_requeue`] | the parking lot, keyed by a state word ([`Key`]), with park and unpark tokens |
 //! | [`ConditionQueue`] | a condition variable's waiting room: notifications move waiters to their lock's queue (parking_lot's requeue) |
 //! | [`SpinWait`] | adaptive spinning before parking |
+//! | [`parked_threads`], [`WaitKind`], [`WaitLabel`] | what every parked thread waits for, and since when: the raw material of a hang report |
 //! | [`sync`], [`cell`], [`hint`], [`thread`] | the model-checking seam: std's atomics, cell, spin hint and thread identity, or loom's |
 //! | [`const_fn!`] | a `const fn` that is `const` except under the model cfg |
 //!
@@ -128,6 +129,7 @@
 pub mod cell;
 mod condition;
 mod deadline;
+mod diag;
 pub mod hint;
 mod park;
 mod spin;
@@ -136,6 +138,7 @@ pub mod thread;
 
 pub use condition::{CondWait, ConditionQueue, LOCK_LOCKED, LOCK_PARKED};
 pub use deadline::Deadline;
+pub use diag::{ParkedThread, WaitKind, WaitLabel, parked_threads};
 pub use park::{
     DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, FilterOp, Key, ParkResult, ParkToken, RequeueOp,
     UnparkResult, UnparkToken, WaitKey, park, unpark_all, unpark_filter, unpark_one,

@@ -319,14 +319,12 @@ pub fn park<K: Key>(
     token: ParkToken,
     deadline: Deadline,
 ) -> ParkResult {
-    imp::park(
-        key.addr(),
-        validate,
-        before_sleep,
-        timed_out,
-        token,
-        deadline,
-    )
+    let key = key.addr();
+    // The hang report's record: a few relaxed stores, on this slow path only.
+    crate::diag::parking(key);
+    let result = imp::park(key, validate, before_sleep, timed_out, token, deadline);
+    crate::diag::unparked();
+    result
 }
 
 /// Wakes the first thread parked on `key`, if any.

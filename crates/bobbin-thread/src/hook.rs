@@ -302,18 +302,16 @@ struct Seen {
     backtrace: Option<Backtrace>,
 }
 
-/// This thread's side of the panic hook.
-struct Capture {
+crate::tls! {
     /// Whether a bobbin body (or an excepthook) is running under
     /// `catch_unwind` on this thread, so that its panics are bobbin's to
-    /// report.
-    active: Cell<bool>,
-    /// What the panic hook saw of the latest such panic.
-    seen: RefCell<Option<Seen>>,
-}
+    /// report. No drop glue: a thread that never panics registers no
+    /// thread-local destructor for it.
+    static CAPTURING: Cell<bool> = Cell::new(false);
 
-crate::tls! {
-    static CAPTURE: Capture = Capture { active: Cell::new(false), seen: RefCell::new(None) };
+    /// What the panic hook saw of the latest such panic; touched only when
+    /// one happens.
+    static SEEN: RefCell<Option<Seen>> = RefCell::new(None);
 }
 
 /// Installs bobbin's panic hook (around whatever hook was there) and its
@@ -339,7 +337,7 @@ pub(crate) fn install() {
 /// bobbin's to report (it did not happen in a bobbin body), so that the hook
 /// that was there before reports it.
 fn panic_hook(info: &panic::PanicHookInfo<'_>) -> bool {
-    let active = CAPTURE.try_with(|c| c.active.get()).unwrap_or(false);
+    let active = CAPTURING.try_with(Cell::get).unwrap_or(false);
     if !active {
         return false;
     }
@@ -354,8 +352,7 @@ fn panic_hook(info: &panic::PanicHookInfo<'_>) -> bool {
         report(&thread, info.payload(), &seen);
         return true;
     }
-    CAPTURE
-        .try_with(|c| *c.seen.borrow_mut() = Some(seen))
+    SEEN.try_with(|cell| *cell.borrow_mut() = Some(seen))
         .is_ok()
 }
 
@@ -378,21 +375,22 @@ pub(crate) fn run_reported<R>(
 /// Runs `f` under `catch_unwind` with bobbin's panic hook capturing, and
 /// returns what that hook saw of a panic.
 fn catch<R>(f: impl FnOnce() -> R) -> (std::thread::Result<R>, Seen) {
-    let was_active = CAPTURE
-        .try_with(|c| c.active.replace(true))
+    let was_active = CAPTURING
+        .try_with(|active| active.replace(true))
         .unwrap_or(false);
     let outcome = panic::catch_unwind(AssertUnwindSafe(f));
-    let seen = CAPTURE
-        .try_with(|c| {
-            c.active.set(was_active);
-            c.seen.borrow_mut().take()
-        })
-        .ok()
-        .flatten()
-        .unwrap_or(Seen {
-            location: None,
-            backtrace: None,
-        });
+    let _ = CAPTURING.try_with(|active| active.set(was_active));
+    let seen = if outcome.is_err() {
+        SEEN.try_with(|cell| cell.borrow_mut().take())
+            .ok()
+            .flatten()
+    } else {
+        None
+    };
+    let seen = seen.unwrap_or(Seen {
+        location: None,
+        backtrace: None,
+    });
     (outcome, seen)
 }
 

@@ -20,7 +20,7 @@
 use crate::registry::with_globals;
 use crate::sync::Lock;
 use core::any::Any;
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use core::fmt;
 use core::hash::{BuildHasherDefault, Hasher};
 use std::collections::HashMap;
@@ -87,12 +87,16 @@ impl Drop for StoreSlot {
 
 crate::tls! {
     static STORE: StoreSlot = StoreSlot(RefCell::new(None));
+
+    /// Whether this thread has made its store. No drop glue, so a thread
+    /// that never uses a `Local` registers no thread-local destructor.
+    static HAS_STORE: Cell<bool> = Cell::new(false);
 }
 
 /// The calling thread's store, made on first use; `None` while the thread's
 /// thread-locals are being destroyed.
 fn current_store() -> Option<Arc<Store>> {
-    STORE
+    let store = STORE
         .try_with(|slot| {
             Arc::clone(slot.0.borrow_mut().get_or_insert_with(|| {
                 Arc::new(Store {
@@ -100,12 +104,17 @@ fn current_store() -> Option<Arc<Store>> {
                 })
             }))
         })
-        .ok()
+        .ok()?;
+    let _ = HAS_STORE.try_with(|has| has.set(true));
+    Some(store)
 }
 
 /// Drops the calling thread's values of every `Local`: the end of a bobbin
 /// thread's body.
 pub(crate) fn drop_thread_values() {
+    if !HAS_STORE.try_with(Cell::get).unwrap_or(true) {
+        return;
+    }
     let store = STORE
         .try_with(|slot| slot.0.borrow().clone())
         .ok()
