@@ -24,6 +24,7 @@ mod machine;
 mod peers;
 mod python;
 mod report;
+mod samples;
 mod stats;
 mod workloads;
 
@@ -49,6 +50,8 @@ options:
   --out DIR      write REPORT.md and ratios.svg into DIR (FINDINGS.md there,
                  if any, is included in the report)
   --list         list the workloads and their implementations
+  --render DIR   run nothing: write REPORT.md and ratios.svg again from
+                 DIR/samples.tsv (after editing DIR/FINDINGS.md, say)
 ";
 
 /// The command line.
@@ -60,6 +63,7 @@ struct Args {
     python: bool,
     out: Option<PathBuf>,
     list: bool,
+    render: Option<PathBuf>,
     filter: Vec<String>,
 }
 
@@ -76,6 +80,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
         python: true,
         out: None,
         list: false,
+        render: None,
         filter: Vec::new(),
     };
     let mut args = args.into_iter();
@@ -105,6 +110,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
             "--no-python" => parsed.python = false,
             "--out" => parsed.out = Some(PathBuf::from(value()?)),
             "--list" => parsed.list = true,
+            "--render" => parsed.render = Some(PathBuf::from(value()?)),
             "-h" | "--help" => return Err(String::new()),
             flag if flag.starts_with('-') => return Err(format!("unknown option `{flag}`")),
             _ => parsed.filter.push(arg),
@@ -144,6 +150,14 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), String> {
+    if let Some(dir) = &args.render {
+        let path = dir.join("samples.tsv");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let run = samples::read(&text, &workloads::all())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        return write_report(&run, dir);
+    }
     let workloads: Vec<_> = workloads::all()
         .into_iter()
         .filter(|w| args.filter.is_empty() || args.filter.iter().any(|f| w.name.contains(f)))
@@ -283,10 +297,18 @@ fn write_report(run: &Run, out: &std::path::Path) -> Result<(), String> {
     let report = out.join("REPORT.md");
     std::fs::write(&report, report::markdown(run, findings.as_deref()))
         .map_err(|e| format!("cannot write {}: {e}", report.display()))?;
+    let samples = out.join("samples.tsv");
+    std::fs::write(&samples, samples::write(run))
+        .map_err(|e| format!("cannot write {}: {e}", samples.display()))?;
     let chart = out.join("ratios.svg");
     std::fs::write(&chart, chart::svg(run)?)
         .map_err(|e| format!("cannot write {}: {e}", chart.display()))?;
-    println!("\nwrote {} and {}", report.display(), chart.display());
+    println!(
+        "\nwrote {}, {} and {}",
+        report.display(),
+        chart.display(),
+        samples.display()
+    );
     Ok(())
 }
 

@@ -401,7 +401,7 @@ fn workload_section(w: &mut String, outcome: &Outcome) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn row(name: &str, kind: Kind, samples: &[f64]) -> Row {
