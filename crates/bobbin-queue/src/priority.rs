@@ -45,7 +45,7 @@ use crate::storage::Heap;
 /// A panic in `T`'s [`Ord`] reaches the caller of the put or get that
 /// compared the items. The queue stays consistent and usable (its size, its
 /// task count and its shutdown), but the item being moved may be in the
-/// queue or dropped, as std's `BinaryHeap` leaves it.
+/// queue (a put's) or dropped (a get's), as std's `BinaryHeap` leaves it.
 ///
 /// # Examples
 ///
