@@ -7,7 +7,7 @@
 //! them they fall. The right panel is how many times faster bobbin is than
 //! CPython 3.13, on a logarithmic axis, with the 20× goal drawn.
 
-use crate::report::{BOUND, GOAL, PYTHON_GOAL, Run};
+use crate::report::{BOUND, GOAL, PYTHON_GOAL, Run, Standing};
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
@@ -74,12 +74,10 @@ fn draw(run: &Run, out: &mut String) -> Result<(), Box<dyn std::error::Error>> {
         .draw()?;
     chart.draw_series(verdicts.iter().enumerate().filter_map(|(i, v)| {
         let r = v.ratio?;
-        let colour = if r <= GOAL {
-            MET
-        } else if r <= BOUND {
-            NEAR
-        } else {
-            MISSED
+        let colour = match Standing::of(r) {
+            Standing::Met => MET,
+            Standing::Near => NEAR,
+            Standing::Missed => MISSED,
         };
         let mut bar = Rectangle::new(
             [
