@@ -365,58 +365,18 @@ impl RawLock {
     /// only a `Lock<()>` allows.
     #[cold]
     fn unlock_slow(&self, force_fair: bool) -> bool {
-        let first = Cell::new(true);
-        let handoff = Cell::new(false);
-        let released = Cell::new(false);
-        unpark_filter(
-            &self.state,
-            |token| {
-                // Only the first waiter is woken; it alone may be due.
-                if first.replace(false) {
-                    handoff.set(force_fair || fair::is_due(token));
-                    FilterOp::Unpark
-                } else {
-                    FilterOp::Stop
-                }
-            },
-            |result| {
-                // The queue is locked, so no thread can park or leave it:
-                // `have_more_threads` is exact, and PARKED may be cleared.
-                let parked = if result.have_more_threads {
-                    LOCK_PARKED
-                } else {
-                    0
-                };
-                let handoff = handoff.get() && result.unparked_threads != 0;
-                let mut state = self.state.load(Ordering::Relaxed);
-                loop {
-                    let (new, token) = if state & LOCK_LOCKED == 0 {
-                        // Someone else released the lock first: we release
-                        // nothing, but keep PARKED truthful.
-                        (parked, TOKEN_NORMAL)
-                    } else if handoff {
-                        (LOCK_LOCKED | parked, TOKEN_HANDOFF)
-                    } else {
-                        (parked, TOKEN_NORMAL)
-                    };
-                    // A loop, not a store: a barging thread may set LOCKED
-                    // (if it was free) or a waiter PARKED meanwhile.
-                    match self.state.compare_exchange_weak(
-                        state,
-                        new,
-                        Ordering::Release,
-                        Ordering::Relaxed,
-                    ) {
-                        Ok(_) => {
-                            released.set(state & LOCK_LOCKED != 0);
-                            return token;
-                        }
-                        Err(current) => state = current,
-                    }
-                }
-            },
-        );
-        released.get()
+        let before = self.wake_first(force_fair, |state, parked, handoff| {
+            if state & LOCK_LOCKED == 0 {
+                // Someone else released the lock first: we release
+                // nothing, but keep PARKED truthful.
+                (parked, TOKEN_NORMAL)
+            } else if handoff {
+                (LOCK_LOCKED | parked, TOKEN_HANDOFF)
+            } else {
+                (parked, TOKEN_NORMAL)
+            }
+        });
+        before & LOCK_LOCKED != 0
     }
 
     /// The rest of [`unlock`](RawLock::unlock) when its exchange found
@@ -436,22 +396,40 @@ impl RawLock {
             // Free and unmarked already: the exchange changed nothing.
             return;
         }
+        self.wake_first(false, |state, parked, handoff| {
+            if handoff && state & LOCK_LOCKED == 0 {
+                // Take the free lock again, on the waiter's behalf.
+                (LOCK_LOCKED | parked, TOKEN_HANDOFF)
+            } else {
+                // A barging thread's LOCKED stays; PARKED becomes truthful.
+                ((state & LOCK_LOCKED) | parked, TOKEN_NORMAL)
+            }
+        });
+    }
+
+    /// Wakes the first thread parked on the word (if any) and, with the
+    /// queue locked, replaces the word by what `next(state, parked,
+    /// handoff)` says, with the woken thread's token: `parked` is
+    /// `LOCK_PARKED` if threads remain parked (exact, since the queue is
+    /// locked) and 0 otherwise, and `handoff` whether a thread was woken
+    /// that is due a hand-off (or `force_fair`). Returns the word it
+    /// replaced.
+    fn wake_first(&self, force_fair: bool, next: impl Fn(u8, u8, bool) -> (u8, UnparkToken)) -> u8 {
         let first = Cell::new(true);
         let handoff = Cell::new(false);
+        let replaced = Cell::new(0);
         unpark_filter(
             &self.state,
             |token| {
                 // Only the first waiter is woken; it alone may be due.
                 if first.replace(false) {
-                    handoff.set(fair::is_due(token));
+                    handoff.set(force_fair || fair::is_due(token));
                     FilterOp::Unpark
                 } else {
                     FilterOp::Stop
                 }
             },
             |result| {
-                // The queue is locked, so no thread can park or leave it:
-                // `have_more_threads` is exact.
                 let parked = if result.have_more_threads {
                     LOCK_PARKED
                 } else {
@@ -460,29 +438,28 @@ impl RawLock {
                 let handoff = handoff.get() && result.unparked_threads != 0;
                 let mut state = self.state.load(Ordering::Relaxed);
                 loop {
-                    let (new, token) = if handoff && state & LOCK_LOCKED == 0 {
-                        // Take the free lock again, on the waiter's behalf.
-                        (LOCK_LOCKED | parked, TOKEN_HANDOFF)
-                    } else {
-                        // A barging thread's LOCKED stays; PARKED becomes
-                        // truthful.
-                        ((state & LOCK_LOCKED) | parked, TOKEN_NORMAL)
-                    };
-                    // Acquire as well as release: a barging thread may have
-                    // taken and released the lock since the exchange, and a
-                    // hand-off passes what it wrote on to the woken thread.
+                    let (new, token) = next(state, parked, handoff);
+                    // A loop, not a store: a barging thread may set LOCKED
+                    // or a waiter PARKED meanwhile. Acquire as well as
+                    // release: a thread that took and released the lock
+                    // since our release passes what it wrote on to a
+                    // hand-off.
                     match self.state.compare_exchange_weak(
                         state,
                         new,
                         Ordering::AcqRel,
                         Ordering::Relaxed,
                     ) {
-                        Ok(_) => return token,
+                        Ok(_) => {
+                            replaced.set(state);
+                            return token;
+                        }
                         Err(current) => state = current,
                     }
                 }
             },
         );
+        replaced.get()
     }
 }
 
