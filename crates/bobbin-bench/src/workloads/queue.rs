@@ -151,104 +151,75 @@ pub(crate) trait Channel: 'static {
     fn recv(rx: &Self::Rx) -> u64;
 }
 
-/// crossbeam-channel's `bounded` and `unbounded`.
-enum Crossbeam {}
+/// A [`Channel`] for a channel crate's `Sender`/`Receiver` pair, whose
+/// `send` and `recv` fail only when the other side is gone.
+macro_rules! channel {
+    ($(#[$doc:meta])* $name:ident, $tx:ty, $rx:ty, |$capacity:ident| $make:expr) => {
+        $(#[$doc])*
+        enum $name {}
 
-impl Channel for Crossbeam {
-    type Tx = crossbeam_channel::Sender<u64>;
-    type Rx = crossbeam_channel::Receiver<u64>;
+        impl Channel for $name {
+            type Tx = $tx;
+            type Rx = $rx;
 
-    fn channel(capacity: Option<usize>) -> (Self::Tx, Self::Rx) {
-        match capacity {
-            Some(n) => crossbeam_channel::bounded(n),
-            None => crossbeam_channel::unbounded(),
+            fn channel($capacity: Option<usize>) -> (Self::Tx, Self::Rx) {
+                $make
+            }
+
+            #[inline]
+            fn send(tx: &Self::Tx, item: u64) {
+                tx.send(item).expect("the receiver outlives the senders");
+            }
+
+            #[inline]
+            fn recv(rx: &Self::Rx) -> u64 {
+                rx.recv()
+                    .expect("a sender is alive until its items are sent")
+            }
         }
-    }
-
-    #[inline]
-    fn send(tx: &Self::Tx, item: u64) {
-        tx.send(item).expect("the receiver outlives the senders");
-    }
-
-    #[inline]
-    fn recv(rx: &Self::Rx) -> u64 {
-        rx.recv()
-            .expect("a sender is alive until its items are sent")
-    }
+    };
 }
 
-/// flume's `bounded` and `unbounded`.
-enum Flume {}
-
-impl Channel for Flume {
-    type Tx = flume::Sender<u64>;
-    type Rx = flume::Receiver<u64>;
-
-    fn channel(capacity: Option<usize>) -> (Self::Tx, Self::Rx) {
-        match capacity {
-            Some(n) => flume::bounded(n),
-            None => flume::unbounded(),
-        }
+channel!(
+    /// crossbeam-channel's `bounded` and `unbounded`.
+    Crossbeam,
+    crossbeam_channel::Sender<u64>,
+    crossbeam_channel::Receiver<u64>,
+    |capacity| match capacity {
+        Some(n) => crossbeam_channel::bounded(n),
+        None => crossbeam_channel::unbounded(),
     }
+);
 
-    #[inline]
-    fn send(tx: &Self::Tx, item: u64) {
-        tx.send(item).expect("the receiver outlives the senders");
+channel!(
+    /// flume's `bounded` and `unbounded`.
+    Flume,
+    flume::Sender<u64>,
+    flume::Receiver<u64>,
+    |capacity| match capacity {
+        Some(n) => flume::bounded(n),
+        None => flume::unbounded(),
     }
+);
 
-    #[inline]
-    fn recv(rx: &Self::Rx) -> u64 {
-        rx.recv()
-            .expect("a sender is alive until its items are sent")
-    }
-}
+channel!(
+    /// std's `sync_channel` (bounded).
+    StdSync,
+    std::sync::mpsc::SyncSender<u64>,
+    std::sync::mpsc::Receiver<u64>,
+    |capacity| std::sync::mpsc::sync_channel(capacity.expect("sync_channel is bounded"))
+);
 
-/// std's `sync_channel` (bounded).
-enum StdSync {}
-
-impl Channel for StdSync {
-    type Tx = std::sync::mpsc::SyncSender<u64>;
-    type Rx = std::sync::mpsc::Receiver<u64>;
-
-    fn channel(capacity: Option<usize>) -> (Self::Tx, Self::Rx) {
-        std::sync::mpsc::sync_channel(capacity.expect("sync_channel is bounded"))
-    }
-
-    #[inline]
-    fn send(tx: &Self::Tx, item: u64) {
-        tx.send(item).expect("the receiver outlives the senders");
-    }
-
-    #[inline]
-    fn recv(rx: &Self::Rx) -> u64 {
-        rx.recv()
-            .expect("a sender is alive until its items are sent")
-    }
-}
-
-/// std's `channel` (unbounded).
-enum StdAsync {}
-
-impl Channel for StdAsync {
-    type Tx = std::sync::mpsc::Sender<u64>;
-    type Rx = std::sync::mpsc::Receiver<u64>;
-
-    fn channel(capacity: Option<usize>) -> (Self::Tx, Self::Rx) {
+channel!(
+    /// std's `channel` (unbounded).
+    StdAsync,
+    std::sync::mpsc::Sender<u64>,
+    std::sync::mpsc::Receiver<u64>,
+    |capacity| {
         assert!(capacity.is_none(), "channel is unbounded");
         std::sync::mpsc::channel()
     }
-
-    #[inline]
-    fn send(tx: &Self::Tx, item: u64) {
-        tx.send(item).expect("the receiver outlives the senders");
-    }
-
-    #[inline]
-    fn recv(rx: &Self::Rx) -> u64 {
-        rx.recv()
-            .expect("a sender is alive until its items are sent")
-    }
-}
+);
 
 /// One of bobbin's queues, shared by both ends.
 struct Bobbin<Q>(PhantomData<Q>);
