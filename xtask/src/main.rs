@@ -6,6 +6,7 @@
 //! the command it runs and how long it took; the first failing step stops the
 //! task with a non-zero exit.
 
+mod bench;
 mod ci;
 mod demo;
 mod docs;
@@ -21,6 +22,10 @@ const HELP: &str = "\
 usage: cargo xtask <task> [options]
 
 tasks:
+  bench     bobbin against its Rust peers and CPython 3.13; a run with no
+            options writes docs/bench/REPORT.md and ratios.svg
+            [--quick] [--reps N] [--scale F] [--only TEXT] [--no-python]
+            [workload filter...] (`cargo xtask bench --help` for all)
   ci        everything CI checks: fmt, clippy, tests, doctests, docs, loom, examples
   demo      run the seed tour, chapter by chapter [--real-time] [chapter filter]
   docs      build the API docs and the guide, and print the page to open
@@ -38,6 +43,7 @@ fn main() -> ExitCode {
     let task = args.next();
     let rest: Vec<String> = args.collect();
     let result = match task.as_deref() {
+        Some("bench") => bench::run(&rest),
         Some("ci") => ci::run(&rest),
         Some("demo") => demo::run(&rest),
         Some("docs") => docs::run(&rest),

@@ -67,6 +67,33 @@ fn the_lock_excludes_and_wakes() {
 }
 
 #[test]
+fn a_release_that_clears_the_mark_still_wakes_a_waiter() {
+    // Three threads: a release's exchange may clear PARKED while one thread
+    // is parked and a third takes the free lock (barging) before the
+    // release's slow path wakes the parked one and restores the mark. Every
+    // increment must be excluded and every thread must finish. The barging
+    // window needs three preemptions (the default bound of 2 misses a
+    // planted bug there); about 0.4 s.
+    let mut model = loom::model::Builder::new();
+    model.preemption_bound = Some(3);
+    model.check(|| {
+        let counter = Arc::new(Counter::new());
+        let others: Vec<_> = (0..2)
+            .map(|_| {
+                let counter = Arc::clone(&counter);
+                loom::thread::spawn(move || counter.increment(false))
+            })
+            .collect();
+        counter.increment(false);
+        for other in others {
+            other.join().unwrap();
+        }
+        assert_eq!(counter.get(), 3);
+        assert!(!counter.lock.locked());
+    });
+}
+
+#[test]
 fn the_fair_hand_off_excludes_and_wakes() {
     // unlock_fair keeps the lock locked and passes it to the parked waiter:
     // the waiter must own it (its increment is excluded from ours) and must

@@ -38,7 +38,10 @@ use core::ptr;
 ///   condition waiters onto the lock's queue;
 /// - the lock clears `LOCK_PARKED` only with its queue locked (in an
 ///   `unpark_*` or `timed_out` callback), so that it cannot erase the mark a
-///   notification has just set.
+///   notification has just set; or by an atomic exchange whose old value it
+///   acts on (a release that swaps the word to 0 sees the mark it erased and
+///   takes its slow path, which wakes a waiter and restores the mark with
+///   the queue locked).
 ///
 /// Other bits are the lock's own.
 ///

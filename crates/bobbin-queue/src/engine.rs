@@ -46,6 +46,15 @@
 //! `ShutDown`, so a get never fails while an item that beat the shutdown is
 //! still on its way, and once one get has failed with `ShutDown` every later
 //! one does too.
+//!
+//! A get that finds the storage empty first reads [`Cold::closing`], a copy
+//! of `CLOSED` that `shutdown` sets before `CLOSED` and that sits on the
+//! getters' side of the queue: while it is clear the answer is `Empty`
+//! without reading `state`, the word every put writes twice, so that a
+//! waiting getter does not pull that cache line away from the putter it
+//! waits for. Everything that learns of a shutdown through `CLOSED` (a put
+//! that fails, `is_shutdown`) acquires it, so a get that comes after sees
+//! `closing` too.
 
 use crate::error::{GetError, PutError, TaskDoneError};
 use crate::storage::{Drained, Storage};
@@ -142,7 +151,7 @@ struct Padded<T>(T);
 pub(crate) struct Core<S, const TRACKED: bool> {
     /// Written by every put.
     hot: Padded<Hot>,
-    /// Read by every get of a bounded queue, written only by parking putters.
+    /// Read by gets, written only by parking putters and by shutdown.
     cold: Padded<Cold>,
     /// The items.
     storage: S,
@@ -181,7 +190,7 @@ struct Hot {
     tasks: AtomicU64,
 }
 
-/// The words parking putters write.
+/// The words parking putters and shutdowns write, and gets read.
 #[derive(Debug)]
 struct Cold {
     /// Non-zero when putters may be parked; also the key putters park on.
@@ -189,6 +198,11 @@ struct Cold {
     putters: AtomicU8,
     /// The key shutdowns park on while puts are pending; never read.
     close_key: AtomicU8,
+    /// 1 once `shutdown` or `shutdown_immediate` has begun: a copy of
+    /// [`CLOSED`] that getters read when they find the storage empty, so
+    /// that a get on an open queue never reads `state`, the word every put
+    /// writes twice. Set before `CLOSED`, never cleared.
+    closing: AtomicU8,
 }
 
 /// A put between [`Core::begin_put`] and [`Core::end_put`]: dropping it
@@ -219,6 +233,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
             cold: Padded(Cold {
                 putters: AtomicU8::new(0),
                 close_key: AtomicU8::new(0),
+                closing: AtomicU8::new(0),
             }),
             storage,
             maxsize,
@@ -326,6 +341,10 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         let mut current = state.load(Ordering::Relaxed);
         loop {
             if current & CLOSED != 0 {
+                // Acquire: a put that fails because of a shutdown happens
+                // after the shutdown's `closing` store, so a get that
+                // follows it sees `closing` (see `try_get_empty`).
+                fence(Ordering::Acquire);
                 return false;
             }
             match state.compare_exchange_weak(
@@ -400,6 +419,14 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     /// `ShutDown`, waiting out any put that began before a shutdown.
     #[cold]
     fn try_get_empty(&self) -> Result<S::Item, GetError> {
+        // No shutdown has begun: the queue was open and empty at the pop.
+        // Reading the cold copy of `CLOSED` rather than `state` keeps a
+        // waiting getter off the cache line that every put writes. Whoever
+        // saw the queue shut down (a failed put, `is_shutdown`) did so after
+        // the `closing` store, so a get that comes after them sees it too.
+        if self.cold.0.closing.load(Ordering::Acquire) == 0 {
+            return Err(GetError::Empty);
+        }
         let mut spin = SpinWait::new();
         loop {
             // Read the state before looking again: if it shows a shutdown
@@ -442,11 +469,16 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     fn get_slow(&self, deadline: Deadline) -> Result<S::Item, GetError> {
         let state = &self.hot.0.state;
         let mut spin = SpinWait::new();
+        // Spin only if no getter is parked yet (one that is was here first).
+        // Read once: `state` is the word every put writes, and a getter that
+        // read it on every round would slow the putter it waits for.
+        let mut spinning = state.load(Ordering::Relaxed) & GET_PARKED == 0;
         loop {
             if deadline.has_passed() {
                 return Err(GetError::Empty);
             }
-            if state.load(Ordering::Relaxed) & GET_PARKED != 0 || !spin.spin() {
+            spinning = spinning && spin.spin();
+            if !spinning {
                 let validate = || {
                     let now = state.fetch_or(GET_PARKED, Ordering::AcqRel);
                     // `SimpleQueue`'s half of the handshake (a tracked put
@@ -690,6 +722,8 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     /// then on no item is added.
     fn close(&self, flags: usize) {
         let state = &self.hot.0.state;
+        self.cold.0.closing.store(1, Ordering::Relaxed);
+        // Release: also publishes the `closing` store above.
         state.fetch_or(flags, Ordering::AcqRel);
         let mut spin = SpinWait::new();
         // Acquire: the items of the puts that were pending are visible.

@@ -33,7 +33,7 @@
 //!
 //! One engine serves all four queues. FIFO storage is crossbeam-queue's
 //! lock-free `ArrayQueue` (Vyukov's bounded MPMC ring) or `SegQueue`; LIFO
-//! and priority storage is a `Vec` or a `BinaryHeap` under bobbin's one-byte
+//! and priority storage is a `Vec` or a 4-ary heap under bobbin's one-byte
 //! `Lock`. Where CPython's queue is one mutex and three conditions
 //! (`not_empty`, `not_full`, `all_tasks_done`), here a put or get that does
 //! not have to wait takes no lock and makes no system call: waiting getters,

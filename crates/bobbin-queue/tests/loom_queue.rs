@@ -144,6 +144,36 @@ fn an_immediate_shutdown_returns_every_item_that_beat_it() {
 }
 
 #[test]
+fn a_get_after_a_put_refused_by_shutdown_says_shut_down() {
+    // A get that finds the queue empty answers from a cold copy of the
+    // shutdown flag. A thread that has seen a put refused by the shutdown
+    // (and tells the getter so) must make the getter see the shutdown too:
+    // never `Empty` after a `ShutDown` it knows of.
+    with_queue(Queue::unbounded, |q| {
+        let refused = Arc::new(AtomicBool::new(false));
+        let putter = {
+            let refused = Arc::clone(&refused);
+            spawn(&q, move |q| {
+                if q.try_put(1) == Err(PutError::ShutDown(1)) {
+                    refused.store(true, Ordering::Release);
+                }
+            })
+        };
+        let getter = {
+            let refused = Arc::clone(&refused);
+            spawn(&q, move |q| {
+                if refused.load(Ordering::Acquire) {
+                    assert_eq!(q.try_get(), Err(GetError::ShutDown));
+                }
+            })
+        };
+        q.shutdown();
+        putter.join().unwrap();
+        getter.join().unwrap();
+    });
+}
+
+#[test]
 fn task_done_releases_join() {
     with_queue(Queue::unbounded, |q| {
         q.put(1).unwrap();

@@ -3,8 +3,9 @@
 //!
 //! The algorithm is the parking lot's flag (rsevents' `ManualResetEvent` on
 //! parking_lot_core, after WebKit's `ParkingLot`): the state byte holds the
-//! flag and a "threads are parked" bit, a waiter parks on the byte's address
-//! while the flag is clear, and `set` wakes the parked threads only when that
+//! flag and a "threads are parked" bit, a waiter spins briefly (as
+//! parking_lot's locks do) and then parks on the byte's address while the
+//! flag is clear, and `set` wakes the parked threads only when that
 //! bit says there are some. `set`'s slow path raises the flag *inside* the
 //! parking lot's unpark callback, with the queue locked, so the threads it
 //! wakes are exactly those that were waiting at that moment and each learns
@@ -13,7 +14,8 @@
 
 use bobbin_park::sync::atomic::{AtomicU8, Ordering};
 use bobbin_park::{
-    DEFAULT_PARK_TOKEN, Deadline, FilterOp, ParkResult, UnparkToken, WaitKind, WaitLabel,
+    DEFAULT_PARK_TOKEN, Deadline, FilterOp, ParkResult, SpinWait, UnparkToken, WaitKind,
+    WaitLabel,
 };
 use core::fmt;
 use std::time::{Duration, Instant};
@@ -323,6 +325,23 @@ impl Event {
         if deadline.has_passed() {
             // A zero timeout is a non-blocking look at the flag.
             return self.is_set();
+        }
+        // A `set` that comes within a few microseconds is far cheaper to wait
+        // for by spinning than by parking (a futex sleep and wake-up, and a
+        // context switch on each side: ~40 µs per round trip of two threads
+        // on an idle 2-core machine, against ~0.2 µs spinning), so spin a
+        // little first, as parking_lot's locks do. The spin only reads the
+        // flag. It is skipped when threads are already parked: the flag has
+        // then been clear for at least as long as they took to park, so a
+        // `set` is not imminent.
+        let mut spin = SpinWait::new();
+        while self.state.load(Ordering::Relaxed) & PARKED == 0 && spin.spin() {
+            if self.is_set() {
+                return true;
+            }
+            if deadline.has_passed() {
+                return self.is_set();
+            }
         }
         let _label = WaitLabel::unless_labelled(&EVENT_WAIT);
         let result = bobbin_park::park(
