@@ -14,8 +14,7 @@
 
 use bobbin_park::sync::atomic::{AtomicU8, Ordering};
 use bobbin_park::{
-    DEFAULT_PARK_TOKEN, Deadline, FilterOp, ParkResult, SpinWait, UnparkToken, WaitKind,
-    WaitLabel,
+    DEFAULT_PARK_TOKEN, Deadline, FilterOp, ParkResult, SpinWait, UnparkToken, WaitKind, WaitLabel,
 };
 use core::fmt;
 use std::time::{Duration, Instant};
