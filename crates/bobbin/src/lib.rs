@@ -14,6 +14,10 @@ pub use bobbin_thread::{
     ExceptHookArgs, Local, Thread, Timer, UnstartedTimer, active_count, current_thread, enumerate,
     get_ident, get_native_id, main_thread, set_excepthook, set_stack_size, stack_size,
 };
+// The hang report (Python's `faulthandler.dump_traceback`, Java's
+// `jstack`) sits beside the registry it reads.
+#[doc(inline)]
+pub use bobbin_thread::{ThreadDump, thread_dump};
 
 // Each crate is also a module, whole: `bobbin::queue` is Python's `queue`
 // module, `bobbin::thread` has threads, their builder and the registry, and

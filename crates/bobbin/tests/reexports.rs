@@ -134,3 +134,18 @@ fn condition_is_at_the_root_and_waits_with_lock_guards() {
     *ready = true;
     assert!(cond.wait_for(&mut ready, |ready| *ready, Some(Duration::ZERO)));
 }
+
+#[test]
+fn the_hang_report_is_at_the_root() {
+    // The root's `thread_dump` is bobbin-thread's, and it lists this thread
+    // as running (it is the one asking). `current_thread` first: it is what
+    // registers a thread bobbin did not start (the test harness's), as in
+    // Python.
+    let me = bobbin::current_thread();
+    let report: bobbin::ThreadDump = bobbin::thread_dump();
+    let line = report
+        .find(me.name())
+        .expect("the report lists the calling thread");
+    assert!(line.blocked().is_none());
+    let _: fn() -> bobbin_thread::ThreadDump = bobbin::thread_dump;
+}
