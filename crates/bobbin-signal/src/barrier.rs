@@ -845,12 +845,11 @@ impl Barrier {
                 return self.take_outcome();
             }
             if deadline.has_passed() {
-                match self.time_out() {
-                    TimeOut::Ended(outcome) => return decode(outcome),
-                    TimeOut::BrokeIt => return Err(BrokenReason::TimedOut.into()),
-                    // Part of the passing generation: wait for its outcome.
-                    TimeOut::Late => deadline = Deadline::never(),
+                if let Some(result) = self.time_out() {
+                    return result;
                 }
+                // Part of the passing generation: wait for its outcome.
+                deadline = Deadline::never();
                 continue;
             }
             if spin.spin() {
@@ -888,9 +887,8 @@ impl Barrier {
                 // Final (under loom a timed park may time out at any
                 // moment): act on it whatever the clock says.
                 ParkResult::TimedOut => match self.time_out() {
-                    TimeOut::Ended(outcome) => return decode(outcome),
-                    TimeOut::BrokeIt => return Err(BrokenReason::TimedOut.into()),
-                    TimeOut::Late => deadline = Deadline::never(),
+                    Some(result) => return result,
+                    None => deadline = Deadline::never(),
                 },
             }
         }
@@ -916,11 +914,12 @@ impl Barrier {
     }
 
     /// A loose party whose deadline passed: takes its generation's outcome
-    /// if it has ended, waits on if the generation is tripping (it belongs
-    /// to it, as in Python), and otherwise breaks the barrier (Python's
-    /// rule), waking the parked parties in the same step.
-    fn time_out(&self) -> TimeOut {
-        self.locked_step(|state, loose| {
+    /// if it has ended, and otherwise breaks the barrier (Python's rule),
+    /// waking the parked parties in the same step; returns what its wait
+    /// returns. `None` if the generation is tripping: the party belongs to
+    /// it (as in Python) and must wait on for its outcome.
+    fn time_out(&self) -> Option<Result<(), BrokenBarrierError>> {
+        let found = self.locked_step(|state, loose| {
             if loose.draining() {
                 return Self::drain_one(state, loose);
             }
@@ -942,7 +941,12 @@ impl Barrier {
                 wake: Some(token),
                 out: TimeOut::BrokeIt,
             }
-        })
+        });
+        match found {
+            TimeOut::Ended(outcome) => Some(decode(outcome)),
+            TimeOut::BrokeIt => Some(Err(BrokenReason::TimedOut.into())),
+            TimeOut::Late => None,
+        }
     }
 
     /// The last party: runs the action, then releases (or, if the action
