@@ -1,33 +1,46 @@
-//! [`Barrier`]: Python's `threading.Barrier`, a generation counter in one
-//! state word on the parking lot.
+//! [`Barrier`]: Python's `threading.Barrier`, two state words on the parking
+//! lot, with parties that spin before they park.
 //!
 //! The algorithm: a barrier is a sequence of *generations*. The state word
-//! holds the current generation's number, how many parties have arrived in
-//! it, whether its last party is running the action ("tripping"), and
-//! whether the barrier is broken (and why). A party that is not the last
-//! counts itself in and parks on the word's address in one step, inside the
-//! parking lot's `validate` callback; the last party marks the generation
-//! tripping the same way, runs the action, and ends the generation by waking
-//! its parked parties with an unpark token that says "released" or "broken"
-//! (as peers.md §3d sketches after Java's `CyclicBarrier`).
+//! holds how many parties have arrived in the current generation, whether
+//! its last party is running the action ("tripping"), and whether the
+//! barrier is broken (and why). A party that is not the last counts itself
+//! in, and then waits *loose*: it spins for a moment on the second word,
+//! [`Barrier::loose`], and only then parks on the state word's address. The
+//! last party marks the generation tripping, runs the action, and ends the
+//! generation: it wakes the parked parties with an unpark token that says
+//! "released" or "broken" (as peers.md §3d sketches after Java's
+//! `CyclicBarrier`), and leaves the same outcome in the loose word for the
+//! parties that have not parked. Two threads meeting at a barrier over and
+//! over thus pass without a futex sleep while both have a core, as they do
+//! through `Event` (the spin is parking_lot's `SpinWait`, as `Event::wait`
+//! uses).
 //!
-//! Every write to the state word happens with the word's parking queue
-//! locked (in a `validate`, `timed_out` or unpark callback), and every
-//! change that ends a generation (its release, a reset, an abort) wakes its
-//! parked parties in the same locked step. So a party is counted exactly
-//! while it is parked, a wake-up always names the generation it ends, and a
+//! The loose word counts the *loose* parties: counted in the current
+//! generation but not parked. A generation that ends while some are loose
+//! starts *draining*: the loose word keeps their number, a `DRAINING` bit
+//! and the generation's outcome, and each loose party, when it sees the bit,
+//! takes the outcome and counts itself out; the last one clears the word.
+//! Until then new arrivals wait to enter (Python's barrier drains too), so
+//! the outcome a loose party reads is always its own generation's: no later
+//! generation can end while it is still to be read.
+//!
+//! Every write to either word happens with the state word's parking queue
+//! locked (in a `validate`, `timed_out` or `unpark_filter` callback), and
+//! every change that ends a generation (its release, a reset, an abort, a
+//! time-out) wakes its parked parties and records the outcome for its loose
+//! ones in the same locked step. So a parked party always belongs to the
+//! current generation, a wake-up always names the generation it ends, and a
 //! fast thread that re-enters the next generation cannot take or spoil the
-//! previous generation's wake-up: it parks in a new generation, after the
-//! old one's parties have been dequeued. A party whose timeout fires breaks
-//! the barrier in its `timed_out` callback, in the same locked step that
-//! removes it from the queue, so no half-counted generation is ever left
-//! behind (the bug of tokio#8370).
+//! previous generation's outcome. A party whose timeout fires (parked or
+//! loose) is loose when it looks, and breaks the barrier in one locked step
+//! that wakes the others, so no half-counted generation is ever left behind
+//! (the bug of tokio#8370).
 
 use crate::error::{BrokenBarrierError, BrokenReason};
-use bobbin_park::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use bobbin_park::sync::atomic::{AtomicUsize, Ordering};
 use bobbin_park::{
-    DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, Deadline, FilterOp, ParkResult, ParkToken,
-    UnparkToken, WaitKind, WaitLabel,
+    Deadline, FilterOp, ParkResult, ParkToken, SpinWait, UnparkToken, WaitKind, WaitLabel,
 };
 use core::cell::Cell;
 use core::fmt;
@@ -37,7 +50,8 @@ use std::time::{Duration, Instant};
 /// Bits of the state word that count the arrived parties: half the word.
 const COUNT_BITS: u32 = usize::BITS / 2;
 
-/// The arrived parties of the current generation.
+/// The arrived parties of the current generation (in the state word), or
+/// the loose parties (in the loose word).
 const COUNT_MASK: usize = (1 << COUNT_BITS) - 1;
 
 /// The last party has arrived and is running the action: the generation is
@@ -60,16 +74,22 @@ const PENDING_MASK: usize = 0b11 << PENDING_SHIFT;
 const PENDING_ABORT: usize = 1;
 const PENDING_RESET: usize = 2;
 
-/// The generation number fills the rest of the word, counting in steps of
-/// `GEN_ONE` and wrapping.
-const GEN_SHIFT: u32 = COUNT_BITS + 5;
-const GEN_ONE: usize = 1 << GEN_SHIFT;
-const GEN_MASK: usize = !(GEN_ONE - 1);
+/// In the loose word: the generation of the loose parties has ended, and
+/// they have not all taken its outcome yet.
+const DRAINING: usize = 1 << COUNT_BITS;
 
-/// The park token's low bit: the thread waits to *enter* the barrier (its
-/// generation was tripping when it came), so it is not counted. The rest of
-/// a park token is the waiter's generation.
-const ENTRANT: usize = 1;
+/// In the loose word, while draining: the ended generation's outcome, as the
+/// code of the unpark token its parked parties got.
+const OUTCOME_SHIFT: u32 = COUNT_BITS + 1;
+const OUTCOME_MASK: usize = 0b111 << OUTCOME_SHIFT;
+
+/// The park token of a counted party.
+const PARTY: ParkToken = ParkToken(0);
+
+/// The park token of a thread waiting to *enter* the barrier (its
+/// generation was tripping or draining when it came): it is not counted, and
+/// any wake-up only sends it to look again.
+const ENTRANT: ParkToken = ParkToken(1);
 
 /// Unpark tokens: the generation was released, or broken for a reason.
 const RELEASED: UnparkToken = UnparkToken(1);
@@ -84,10 +104,6 @@ struct State(usize);
 impl State {
     fn count(self) -> usize {
         self.0 & COUNT_MASK
-    }
-
-    fn generation(self) -> usize {
-        self.0 & GEN_MASK
     }
 
     fn tripping(self) -> bool {
@@ -107,19 +123,49 @@ impl State {
         (self.0 & PENDING_MASK) >> PENDING_SHIFT
     }
 
-    /// A fresh generation after this one: nobody arrived, not broken.
-    fn next_generation(self) -> State {
-        State(self.generation().wrapping_add(GEN_ONE) & GEN_MASK)
-    }
-
-    /// This generation, broken with `code` and emptied.
-    fn broken_with(self, code: usize) -> State {
-        State(self.generation() | (code << BROKEN_SHIFT))
-    }
-
     /// This state with a request to apply when the trip ends.
     fn with_pending(self, code: usize) -> State {
         State((self.0 & !PENDING_MASK) | (code << PENDING_SHIFT))
+    }
+}
+
+/// A fresh generation: nobody arrived, not broken.
+const READY: State = State(0);
+
+/// An emptied generation, broken with `code`.
+fn broken_with(code: usize) -> State {
+    State(code << BROKEN_SHIFT)
+}
+
+/// A snapshot of the loose word.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct Loose(usize);
+
+impl Loose {
+    /// The loose parties: of the current generation, or while draining of
+    /// the one that ended.
+    fn count(self) -> usize {
+        self.0 & COUNT_MASK
+    }
+
+    fn draining(self) -> bool {
+        self.0 & DRAINING != 0
+    }
+
+    /// The outcome of the generation that is draining.
+    fn outcome(self) -> UnparkToken {
+        UnparkToken((self.0 & OUTCOME_MASK) >> OUTCOME_SHIFT)
+    }
+
+    /// The current generation ends with `outcome` while these parties are
+    /// loose (and `self` is not draining): they drain, if there are any.
+    fn ended(self, outcome: UnparkToken) -> Loose {
+        debug_assert!(!self.draining());
+        if self.count() == 0 {
+            Loose(0)
+        } else {
+            Loose(self.count() | DRAINING | (outcome.0 << OUTCOME_SHIFT))
+        }
     }
 }
 
@@ -133,32 +179,54 @@ fn broken_token(reason: BrokenReason) -> UnparkToken {
 }
 
 /// What a woken party's token says: `Ok(())` if its generation was released.
-fn decode(token: UnparkToken) -> Result<(), BrokenReason> {
+fn decode(token: UnparkToken) -> Result<(), BrokenBarrierError> {
     match token.0 {
         1 => Ok(()),
-        2 => Err(BrokenReason::Aborted),
-        3 => Err(BrokenReason::Reset),
-        4 => Err(BrokenReason::TimedOut),
-        _ => Err(BrokenReason::ActionPanicked),
+        2 => Err(BrokenReason::Aborted.into()),
+        3 => Err(BrokenReason::Reset.into()),
+        4 => Err(BrokenReason::TimedOut.into()),
+        _ => Err(BrokenReason::ActionPanicked.into()),
     }
 }
 
-/// What a party's attempt to arrive found, recorded by its callbacks.
+/// What a locked step decided: the words to store, whether every thread
+/// parked on the barrier wakes (and with which token), and what the caller
+/// learns.
+#[derive(Copy, Clone)]
+struct Step<R> {
+    state: State,
+    loose: Loose,
+    wake: Option<UnparkToken>,
+    out: R,
+}
+
+/// What an arriving thread found.
 #[derive(Copy, Clone)]
 enum Arrival {
-    /// The state changed since the party looked: look again.
-    Retry,
-    /// Counted in (its index is recorded beside), and parked.
-    Waiting,
-    /// The last party: the generation is now tripping.
-    Last,
-    /// Timed out and broke the barrier: the others must be woken.
-    BrokeIt,
-    /// Timed out, but the barrier was already broken.
+    /// The barrier is broken.
     Broken(BrokenReason),
-    /// Timed out while the generation was tripping: still counted, waits for
-    /// the trip's outcome.
+    /// The generation is tripping or draining: wait, then arrive again.
+    Enter,
+    /// Counted in with this index, loose.
+    Counted(usize),
+    /// The last party, and the barrier has an action: the generation is now
+    /// tripping.
+    Trip,
+    /// The last party of a barrier without an action: the generation has
+    /// passed.
+    Released,
+}
+
+/// What a loose party whose deadline passed found.
+#[derive(Copy, Clone)]
+enum TimeOut {
+    /// Its generation had ended (it has taken the outcome).
+    Ended(UnparkToken),
+    /// The generation is tripping: the party belongs to it and waits for the
+    /// trip's outcome.
     Late,
+    /// It broke the barrier.
+    BrokeIt,
 }
 
 /// A rendezvous for a fixed number of threads: Python's `threading.Barrier`.
@@ -178,9 +246,9 @@ enum Arrival {
 /// fails the threads waiting at that moment (with
 /// [`BrokenReason::Reset`]) and leaves the barrier ready at once.
 ///
-/// The barrier's own state is one word (parties, default timeout and action
-/// sit beside it); no call reaches the parking lot except to park a waiting
-/// party or to wake parked ones.
+/// The barrier's own state is two words (parties, default timeout and action
+/// sit beside them). A waiting party spins for a moment before it parks, so
+/// threads that arrive close together pass without sleeping.
 ///
 /// # Differences from Python
 ///
@@ -195,10 +263,12 @@ enum Arrival {
 ///   thread that ran it, as the exception does in Python.
 /// - Python admits new arrivals only after every thread of the previous
 ///   generation has left the barrier ("draining"); here a released thread
-///   can enter the next generation at once, and only arrivals while the
+///   can enter the next generation at once, unless a party of the previous
+///   generation that was still spinning (not parked) has not yet seen the
+///   release, a matter of nanoseconds while it runs. Arrivals while the
 ///   action runs wait for it to end. A timeout counts from the call (it is
-///   one deadline), so such a wait for the action uses part of it; Python
-///   starts its timeout after that wait.
+///   one deadline), so such a wait uses part of it; Python starts its
+///   timeout after that wait.
 /// - `reset` or `abort` called while the last party runs the action take
 ///   effect when the action ends: the generation passes (or breaks, if the
 ///   action panics) and then the barrier is reset or aborted. In Python they
@@ -246,29 +316,39 @@ enum Arrival {
 /// ```
 #[doc(alias = "threading.Barrier")]
 pub struct Barrier {
-    /// The current generation, its arrivals, and the broken, tripping and
+    /// The current generation's arrivals, and the broken, tripping and
     /// pending codes (see the constants).
     ///
     /// # Invariants
     ///
-    /// - Written only with this word's parking queue locked (in a park's
-    ///   `validate` or `timed_out`, or an `unpark_filter` callback), so a
-    ///   state read inside such a callback stays put until the callback
-    ///   returns.
+    /// - Written, as `loose` is, only with this word's parking queue locked
+    ///   (in a park's `validate` or `timed_out`, or an `unpark_filter`
+    ///   callback), so both words read inside such a callback stay put until
+    ///   it returns.
     /// - While the barrier works and is not tripping, `count` is the number
-    ///   of parties parked in the current generation: a party counts itself
-    ///   in the `validate` that queues it, and one that times out either
-    ///   breaks the barrier or (while tripping) is counted out and in again.
-    /// - Every change that ends a generation (the trip's end, a reset, an
-    ///   abort) wakes every thread parked in it, in the same locked step; a
-    ///   trip ends only when `count == parties`, that is when no party of
-    ///   the generation is between a time-out and parking again.
+    ///   of parties of the current generation: parked ones plus loose ones.
+    ///   While it is broken or `loose` is draining, it is 0.
+    /// - A thread parked on this word is a counted party of the current
+    ///   generation (token [`PARTY`]) or a thread waiting to enter
+    ///   ([`ENTRANT`]), which is only while tripping or draining. Every
+    ///   change that ends a generation (the trip's end, a reset, an abort, a
+    ///   time-out that breaks it) wakes every parked thread in the same
+    ///   locked step, with the generation's outcome.
     state: AtomicUsize,
-    /// Where the last party parks when its trip cannot end yet because a
-    /// party timed out during the action and has not parked again (a
-    /// parking key only: its value is never used). That party wakes it once
-    /// it has.
-    trip_wait: AtomicU8,
+    /// The loose parties, counted but not parked: while not draining, of the
+    /// current generation; while draining (`DRAINING`), of the generation
+    /// that ended, whose outcome sits beside them.
+    ///
+    /// # Invariants
+    ///
+    /// - A loose party looks here before it parks and, when it spins, while
+    ///   it spins; it leaves loose by parking (counted out with the queue
+    ///   locked, only while not draining) or by taking the outcome once
+    ///   draining (counted out likewise; the last one clears the word and
+    ///   wakes the threads waiting to enter).
+    /// - While draining, no party can arrive, so the current generation has
+    ///   none and cannot end, and the outcome stays the loose parties' own.
+    loose: AtomicUsize,
     /// The number of threads that must call `wait` to pass.
     parties: usize,
     /// The timeout of `wait()`, `None` for none.
@@ -319,7 +399,7 @@ impl Barrier {
             );
             Barrier {
                 state: AtomicUsize::new(0),
-                trip_wait: AtomicU8::new(0),
+                loose: AtomicUsize::new(0),
                 parties,
                 timeout: None,
                 action: None,
@@ -562,9 +642,7 @@ impl Barrier {
     /// assert!(!barrier.is_broken());
     /// ```
     pub fn reset(&self) {
-        self.end_generation(PENDING_RESET, BrokenReason::Reset, |state| {
-            state.next_generation()
-        });
+        self.end_generation(PENDING_RESET, BrokenReason::Reset, READY);
     }
 
     /// Breaks the barrier: threads waiting in it now, and every later call to
@@ -587,294 +665,338 @@ impl Barrier {
     /// assert_eq!(barrier.wait().unwrap_err().reason(), BrokenReason::Aborted);
     /// ```
     pub fn abort(&self) {
-        self.end_generation(PENDING_ABORT, BrokenReason::Aborted, |state| {
-            state.broken_with(ABORTED)
-        });
+        self.end_generation(PENDING_ABORT, BrokenReason::Aborted, broken_with(ABORTED));
     }
 
-    /// Reset and abort: wakes every parked party with `reason` and moves the
-    /// state on with `next`, in one locked step, or (while tripping) leaves
-    /// `pending` for the end of the trip.
-    fn end_generation(&self, pending: usize, reason: BrokenReason, next: fn(State) -> State) {
+    /// Runs `decide` on both words with the state word's queue locked,
+    /// stores what it chose, wakes every parked thread if it says so, and
+    /// returns what it learned. `decide` runs once: the words cannot change
+    /// while the queue is locked, so the filter and the callback share its
+    /// answer.
+    fn locked_step<R: Copy>(&self, decide: impl Fn(State, Loose) -> Step<R>) -> R {
+        let step: Cell<Option<Step<R>>> = Cell::new(None);
+        let get = || {
+            if let Some(step) = step.get() {
+                step
+            } else {
+                let state = State(self.state.load(Ordering::Acquire));
+                let loose = Loose(self.loose.load(Ordering::Acquire));
+                let decided = decide(state, loose);
+                step.set(Some(decided));
+                decided
+            }
+        };
         bobbin_park::unpark_filter(
             &self.state,
             |_| {
-                // The state cannot change while the queue is locked.
-                if State(self.state.load(Ordering::Acquire)).tripping() {
-                    FilterOp::Stop
-                } else {
+                if get().wake.is_some() {
                     FilterOp::Unpark
+                } else {
+                    FilterOp::Stop
                 }
             },
             |_| {
-                let state = State(self.state.load(Ordering::Acquire));
-                let new = if state.tripping() {
-                    state.with_pending(pending)
-                } else {
-                    next(state)
-                };
-                self.state.store(new.0, Ordering::Release);
-                broken_token(reason)
+                let step = get();
+                // Store only what changed: a spinning party reads `loose`.
+                if step.state.0 != self.state.load(Ordering::Relaxed) {
+                    self.state.store(step.state.0, Ordering::Release);
+                }
+                if step.loose.0 != self.loose.load(Ordering::Relaxed) {
+                    self.loose.store(step.loose.0, Ordering::Release);
+                }
+                step.wake.unwrap_or(RELEASED)
             },
         );
+        // The callback always runs, so the step has been decided.
+        get().out
+    }
+
+    /// Reset and abort: ends the current generation with `reason` and moves
+    /// the state to `next`, in one locked step, or (while tripping) leaves
+    /// `pending` for the end of the trip.
+    fn end_generation(&self, pending: usize, reason: BrokenReason, next: State) {
+        self.locked_step(|state, loose| {
+            if state.tripping() {
+                Step {
+                    state: state.with_pending(pending),
+                    loose,
+                    wake: None,
+                    out: (),
+                }
+            } else if loose.draining() {
+                // The current generation has no parties (none can arrive
+                // while draining): only the threads waiting to enter wake,
+                // to see the new state, as Python's `notify_all` does.
+                Step {
+                    state: next,
+                    loose,
+                    wake: Some(broken_token(reason)),
+                    out: (),
+                }
+            } else {
+                Step {
+                    state: next,
+                    loose: loose.ended(broken_token(reason)),
+                    wake: Some(broken_token(reason)),
+                    out: (),
+                }
+            }
+        });
     }
 
     /// The one core of `wait`, `wait_timeout` and `wait_until`.
     fn wait_slow(&self, deadline: Deadline) -> Result<usize, BrokenBarrierError> {
         loop {
-            let state = State(self.state.load(Ordering::Acquire));
-            if let Some(reason) = state.broken() {
-                return Err(reason.into());
+            match self.arrive() {
+                Arrival::Broken(reason) => return Err(reason.into()),
+                Arrival::Enter => self.wait_to_enter(),
+                Arrival::Counted(index) => return self.wait_loose(deadline).map(|()| index),
+                Arrival::Trip => return self.trip(),
+                Arrival::Released => return Ok(self.parties - 1),
             }
-            let generation = state.generation();
-            if state.tripping() {
-                // The generation is full and its action runs: wait for the
-                // next one (untimed, as Python's `_enter` is: the action is
-                // the only thing to wait for).
-                self.wait_to_enter(generation);
+        }
+    }
+
+    /// Arrives in the current generation, in one locked step: counts this
+    /// party in (loose), or trips the generation if it is the last.
+    fn arrive(&self) -> Arrival {
+        let state = State(self.state.load(Ordering::Acquire));
+        if let Some(reason) = state.broken() {
+            // No lock needed to fail: a broken barrier fails every arrival.
+            return Arrival::Broken(reason);
+        }
+        self.locked_step(|state, loose| {
+            let unchanged = |out| Step {
+                state,
+                loose,
+                wake: None,
+                out,
+            };
+            if let Some(reason) = state.broken() {
+                return unchanged(Arrival::Broken(reason));
+            }
+            if state.tripping() || loose.draining() {
+                return unchanged(Arrival::Enter);
+            }
+            let index = state.count();
+            if index + 1 < self.parties {
+                Step {
+                    state: State(state.0 + 1),
+                    loose: Loose(loose.0 + 1),
+                    wake: None,
+                    out: Arrival::Counted(index),
+                }
+            } else if self.action.is_some() {
+                Step {
+                    state: State((state.0 + 1) | TRIPPING),
+                    loose,
+                    wake: None,
+                    out: Arrival::Trip,
+                }
+            } else {
+                // Nothing to run between the last arrival and the release:
+                // end the generation in this same step.
+                Step {
+                    state: READY,
+                    loose: loose.ended(RELEASED),
+                    wake: Some(RELEASED),
+                    out: Arrival::Released,
+                }
+            }
+        })
+    }
+
+    /// Waits, uncounted, until the barrier neither trips nor drains (or
+    /// breaks); the caller then arrives again. Untimed, as Python's `_enter`
+    /// is: only an action or a few loose parties are waited for.
+    fn wait_to_enter(&self) {
+        let must_wait = || {
+            let state = State(self.state.load(Ordering::Acquire));
+            state.broken().is_none()
+                && (state.tripping() || Loose(self.loose.load(Ordering::Acquire)).draining())
+        };
+        let mut spin = SpinWait::new();
+        while must_wait() {
+            if !spin.spin() {
+                let _label = WaitLabel::unless_labelled(&BARRIER_WAIT);
+                bobbin_park::park(
+                    &self.state,
+                    must_wait,
+                    || {},
+                    |_, _| {},
+                    ENTRANT,
+                    Deadline::never(),
+                );
+                return;
+            }
+        }
+    }
+
+    /// A counted, loose party: spins, then parks, until its generation ends
+    /// or its deadline passes.
+    fn wait_loose(&self, mut deadline: Deadline) -> Result<(), BrokenBarrierError> {
+        // The last party usually comes within microseconds when the parties
+        // run in lock step, far sooner than a futex sleep and wake-up (tens
+        // of microseconds here), so spin a little first, as `Event::wait`
+        // does. The spin only reads the loose word.
+        let mut spin = SpinWait::new();
+        loop {
+            if Loose(self.loose.load(Ordering::Acquire)).draining() {
+                return self.take_outcome();
+            }
+            if deadline.has_passed() {
+                if let Some(result) = self.time_out() {
+                    return result;
+                }
+                // Part of the passing generation: wait for its outcome.
+                deadline = Deadline::never();
                 continue;
             }
-            let arrival = Cell::new(Arrival::Retry);
-            let index = Cell::new(0);
+            if spin.spin() {
+                continue;
+            }
             let _label = WaitLabel::unless_labelled(&BARRIER_WAIT);
             let result = bobbin_park::park(
                 &self.state,
                 || {
-                    // With the queue locked: count this party in and park,
-                    // unless the state moved since we looked.
-                    let state = State(self.state.load(Ordering::Acquire));
-                    if state.generation() != generation
-                        || state.tripping()
-                        || state.broken().is_some()
-                    {
-                        return false;
-                    }
-                    index.set(state.count());
-                    if state.count() + 1 == self.parties {
-                        // The last party: the generation is full.
-                        self.state
-                            .store((state.0 + 1) | TRIPPING, Ordering::Release);
-                        arrival.set(Arrival::Last);
+                    // With the queue locked: park, counted out of the loose
+                    // parties, unless the generation has ended.
+                    let loose = Loose(self.loose.load(Ordering::Acquire));
+                    if loose.draining() {
                         false
                     } else {
-                        self.state.store(state.0 + 1, Ordering::Release);
-                        arrival.set(Arrival::Waiting);
+                        self.loose.store(loose.0 - 1, Ordering::Release);
                         true
                     }
                 },
                 || {},
                 |_, _| {
                     // Timed out, with the queue locked and this party just
-                    // removed from it. It is still counted in its
-                    // generation, which cannot have ended (that would have
-                    // woken it), so exactly one of these holds.
-                    let state = State(self.state.load(Ordering::Acquire));
-                    if let Some(reason) = state.broken() {
-                        arrival.set(Arrival::Broken(reason));
-                    } else if state.tripping() {
-                        // Every party has arrived and the action runs: this
-                        // one belongs to the passing generation. Count it out
-                        // until it parks again, so the trip waits for it.
-                        self.state.store(state.0 - 1, Ordering::Release);
-                        arrival.set(Arrival::Late);
-                    } else {
-                        // Python's rule: a wait that times out breaks the
-                        // barrier, here in the step that dequeues this party,
-                        // so no half-counted generation survives it.
-                        self.state
-                            .store(state.broken_with(TIMED_OUT).0, Ordering::Release);
-                        arrival.set(Arrival::BrokeIt);
-                    }
+                    // dequeued. Its generation has not ended (that would
+                    // have woken it), so it is loose again.
+                    let loose = Loose(self.loose.load(Ordering::Acquire));
+                    debug_assert!(!loose.draining());
+                    self.loose.store(loose.0 + 1, Ordering::Release);
                 },
-                ParkToken(generation),
+                PARTY,
                 deadline,
             );
-            return match (result, arrival.get()) {
-                (ParkResult::Unparked(token), _) => {
-                    decode(token).map(|()| index.get()).map_err(Into::into)
-                }
-                (ParkResult::Invalid, Arrival::Last) => self.trip(generation),
-                (ParkResult::Invalid, _) => continue,
-                (ParkResult::TimedOut, Arrival::Late) => {
-                    self.wait_late(generation).map(|()| index.get())
-                }
-                (ParkResult::TimedOut, Arrival::BrokeIt) => {
-                    self.wake_broken(generation);
-                    Err(BrokenReason::TimedOut.into())
-                }
-                (ParkResult::TimedOut, Arrival::Broken(reason)) => Err(reason.into()),
-                (ParkResult::TimedOut, _) => {
-                    unreachable!("a timed-out barrier party always records what it found")
-                }
-            };
-        }
-    }
-
-    /// Waits, uncounted, until the tripping generation `generation` ends.
-    fn wait_to_enter(&self, generation: usize) {
-        // Whatever ends the wait (the trip's end, or the state having moved
-        // on before we parked), the caller looks at the state again.
-        let _label = WaitLabel::unless_labelled(&BARRIER_WAIT);
-        bobbin_park::park(
-            &self.state,
-            || {
-                let state = State(self.state.load(Ordering::Acquire));
-                state.generation() == generation && state.tripping()
-            },
-            || {},
-            |_, _| {},
-            ParkToken(generation | ENTRANT),
-            Deadline::never(),
-        );
-    }
-
-    /// A party whose deadline passed while its generation was tripping:
-    /// counted out in its `timed_out`, it counts itself in again and parks
-    /// until the trip ends, which it cannot do before (it waits for
-    /// `count == parties`). Once queued, it wakes the last party if that
-    /// one waits for it.
-    fn wait_late(&self, generation: usize) -> Result<(), BrokenBarrierError> {
-        let _label = WaitLabel::unless_labelled(&BARRIER_WAIT);
-        let result = bobbin_park::park(
-            &self.state,
-            || {
-                let state = State(self.state.load(Ordering::Acquire));
-                if state.generation() == generation && state.tripping() {
-                    self.state.store(state.0 + 1, Ordering::Release);
-                    true
-                } else {
-                    false
-                }
-            },
-            || {
-                // Queued and counted in again: if that completes the count,
-                // the trip can end. The last party checks the count with
-                // `trip_wait`'s queue locked before it parks there, and this
-                // unpark takes that lock after our count, so it either sees
-                // the count or is found here.
-                if State(self.state.load(Ordering::Acquire)).count() == self.parties {
-                    bobbin_park::unpark_all(&self.trip_wait, DEFAULT_UNPARK_TOKEN);
-                }
-            },
-            |_, _| {},
-            ParkToken(generation),
-            Deadline::never(),
-        );
-        match result {
-            ParkResult::Unparked(token) => decode(token).map_err(Into::into),
-            ParkResult::Invalid | ParkResult::TimedOut => {
-                unreachable!("a barrier's trip ended while one of its parties was counted out")
+            match result {
+                ParkResult::Unparked(token) => return decode(token),
+                ParkResult::Invalid => return self.take_outcome(),
+                // Final (under loom a timed park may time out at any
+                // moment): act on it whatever the clock says.
+                ParkResult::TimedOut => match self.time_out() {
+                    Some(result) => return result,
+                    None => deadline = Deadline::never(),
+                },
             }
         }
     }
 
-    /// The last party of `generation`: runs the action, then releases (or,
-    /// if the action panicked, breaks) the generation, and resumes the
-    /// action's panic.
-    fn trip(&self, generation: usize) -> Result<usize, BrokenBarrierError> {
+    /// A loose party whose generation has ended: counts itself out of the
+    /// draining parties and returns the outcome; the last one ends the
+    /// draining and lets the threads waiting to enter in.
+    fn take_outcome(&self) -> Result<(), BrokenBarrierError> {
+        decode(self.locked_step(Self::drain_one))
+    }
+
+    /// The locked step of a loose party leaving a draining generation.
+    fn drain_one<R: From<UnparkToken>>(state: State, loose: Loose) -> Step<R> {
+        debug_assert!(loose.draining());
+        let last = loose.count() == 1;
+        Step {
+            state,
+            loose: if last { Loose(0) } else { Loose(loose.0 - 1) },
+            wake: last.then_some(RELEASED),
+            out: R::from(loose.outcome()),
+        }
+    }
+
+    /// A loose party whose deadline passed: takes its generation's outcome
+    /// if it has ended, and otherwise breaks the barrier (Python's rule),
+    /// waking the parked parties in the same step; returns what its wait
+    /// returns. `None` if the generation is tripping: the party belongs to
+    /// it (as in Python) and must wait on for its outcome.
+    fn time_out(&self) -> Option<Result<(), BrokenBarrierError>> {
+        let found = self.locked_step(|state, loose| {
+            if loose.draining() {
+                return Self::drain_one(state, loose);
+            }
+            if state.tripping() {
+                return Step {
+                    state,
+                    loose,
+                    wake: None,
+                    out: TimeOut::Late,
+                };
+            }
+            // Counted and not draining: the generation is current and works
+            // (breaking it would have drained this party).
+            debug_assert!(state.broken().is_none());
+            let token = broken_token(BrokenReason::TimedOut);
+            Step {
+                state: broken_with(TIMED_OUT),
+                loose: Loose(loose.0 - 1).ended(token),
+                wake: Some(token),
+                out: TimeOut::BrokeIt,
+            }
+        });
+        match found {
+            TimeOut::Ended(outcome) => Some(decode(outcome)),
+            TimeOut::BrokeIt => Some(Err(BrokenReason::TimedOut.into())),
+            TimeOut::Late => None,
+        }
+    }
+
+    /// The last party: runs the action, then releases (or, if the action
+    /// panicked, breaks) the generation, and resumes the action's panic.
+    fn trip(&self) -> Result<usize, BrokenBarrierError> {
         let panic = self
             .action
             .as_ref()
             .and_then(|action| panic::catch_unwind(AssertUnwindSafe(action)).err());
-        self.end_trip(generation, panic.is_none());
+        self.end_trip(panic.is_none());
         match panic {
             Some(payload) => panic::resume_unwind(payload),
             None => Ok(self.parties - 1),
         }
     }
 
-    /// Ends the tripping `generation`: wakes its parked parties (and the
-    /// threads waiting to enter) with its outcome and moves the state on, in
-    /// one locked step, once no party of it is between a time-out and
-    /// parking again (waiting on `trip_wait` for such a party if needed).
-    fn end_trip(&self, generation: usize, released: bool) {
-        let token = if released {
+    /// Ends the tripping generation with its outcome, in one locked step:
+    /// wakes its parked parties (and the threads waiting to enter), leaves
+    /// the outcome to its loose ones, and applies a pending reset or abort.
+    fn end_trip(&self, released: bool) {
+        let outcome = if released {
             RELEASED
         } else {
             broken_token(BrokenReason::ActionPanicked)
         };
-        loop {
-            // With the queue locked the state is fixed, so "every party is
-            // parked" is decided once per attempt, at the first callback.
-            let ready: Cell<Option<bool>> = Cell::new(None);
-            let is_ready = || match ready.get() {
-                Some(ready) => ready,
-                None => {
-                    let state = State(self.state.load(Ordering::Acquire));
-                    let r = state.count() == self.parties;
-                    ready.set(Some(r));
-                    r
-                }
+        self.locked_step(|state, loose| {
+            debug_assert!(state.tripping() && !loose.draining());
+            let ended = if released {
+                READY
+            } else {
+                broken_with(PANICKED)
             };
-            bobbin_park::unpark_filter(
-                &self.state,
-                |ParkToken(waiter)| {
-                    if !is_ready() {
-                        FilterOp::Stop
-                    } else if waiter & GEN_MASK == generation {
-                        FilterOp::Unpark
-                    } else {
-                        FilterOp::Skip
-                    }
-                },
-                |_| {
-                    if is_ready() {
-                        let state = State(self.state.load(Ordering::Acquire));
-                        let ended = if released {
-                            state.next_generation()
-                        } else {
-                            state.broken_with(PANICKED)
-                        };
-                        let new = match state.pending() {
-                            PENDING_ABORT => ended.broken_with(ABORTED),
-                            PENDING_RESET => ended.next_generation(),
-                            _ => ended,
-                        };
-                        self.state.store(new.0, Ordering::Release);
-                    }
-                    token
-                },
-            );
-            if ready.get() == Some(true) {
-                return;
+            let next = match state.pending() {
+                PENDING_ABORT => broken_with(ABORTED),
+                PENDING_RESET => READY,
+                _ => ended,
+            };
+            Step {
+                state: next,
+                loose: loose.ended(outcome),
+                wake: Some(outcome),
+                out: (),
             }
-            // A party timed out during the action and has not parked again
-            // yet (it is a few instructions away): sleep until it has, rather
-            // than spin on a thread that may not be running.
-            let _label = WaitLabel::unless_labelled(&BARRIER_WAIT);
-            bobbin_park::park(
-                &self.trip_wait,
-                || State(self.state.load(Ordering::Acquire)).count() != self.parties,
-                || {},
-                |_, _| {},
-                DEFAULT_PARK_TOKEN,
-                Deadline::never(),
-            );
-        }
+        });
     }
+}
 
-    /// After this thread's time-out broke `generation`: wakes the parties
-    /// still parked in it with the reason the barrier is broken for.
-    fn wake_broken(&self, generation: usize) {
-        let still_broken = || {
-            let state = State(self.state.load(Ordering::Acquire));
-            state.generation() == generation && state.broken().is_some()
-        };
-        bobbin_park::unpark_filter(
-            &self.state,
-            |ParkToken(waiter)| {
-                // A reset or an abort since our time-out woke them already.
-                if still_broken() && waiter & GEN_MASK == generation {
-                    FilterOp::Unpark
-                } else {
-                    FilterOp::Skip
-                }
-            },
-            |_| {
-                let state = State(self.state.load(Ordering::Acquire));
-                broken_token(state.broken().unwrap_or(BrokenReason::TimedOut))
-            },
-        );
+impl From<UnparkToken> for TimeOut {
+    fn from(outcome: UnparkToken) -> TimeOut {
+        TimeOut::Ended(outcome)
     }
 }
 
@@ -895,26 +1017,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_fields_of_the_state_word_do_not_overlap() {
-        let fields = [COUNT_MASK, TRIPPING, BROKEN_MASK, PENDING_MASK, GEN_MASK];
-        for (i, a) in fields.iter().enumerate() {
-            for b in &fields[i + 1..] {
-                assert_eq!(a & b, 0);
+    fn the_fields_of_the_words_do_not_overlap() {
+        let state = [COUNT_MASK, TRIPPING, BROKEN_MASK, PENDING_MASK];
+        let loose = [COUNT_MASK, DRAINING, OUTCOME_MASK];
+        for fields in [&state[..], &loose[..]] {
+            for (i, a) in fields.iter().enumerate() {
+                for b in &fields[i + 1..] {
+                    assert_eq!(a & b, 0);
+                }
             }
         }
-        assert_eq!(fields.iter().fold(0, |all, f| all | f), usize::MAX);
-        assert_eq!(GEN_MASK & ENTRANT, 0);
+        assert_eq!(PENDING_MASK.leading_zeros(), usize::BITS / 2 - 5);
+        assert_eq!(OUTCOME_MASK.leading_zeros(), usize::BITS / 2 - 4);
+        assert_ne!(PARTY, ENTRANT);
     }
 
     #[test]
-    fn generations_wrap_around() {
-        let last = State(GEN_MASK | 3);
-        assert_eq!(last.next_generation().0, 0);
-        assert_eq!(State(5).next_generation().generation(), GEN_ONE);
-    }
-
-    #[test]
-    fn tokens_round_trip() {
+    fn tokens_round_trip_through_the_outcome_field() {
         assert_eq!(decode(RELEASED), Ok(()));
         for reason in [
             BrokenReason::Aborted,
@@ -922,25 +1041,35 @@ mod tests {
             BrokenReason::TimedOut,
             BrokenReason::ActionPanicked,
         ] {
-            assert_eq!(decode(broken_token(reason)), Err(reason));
+            let token = broken_token(reason);
+            assert_eq!(decode(token).unwrap_err().reason(), reason);
+            let drained = Loose(3).ended(token);
+            assert!(drained.draining());
+            assert_eq!(drained.count(), 3);
+            assert_eq!(drained.outcome(), token);
         }
+        assert_eq!(Loose(0).ended(RELEASED), Loose(0), "nobody to drain");
     }
 
     #[test]
     fn a_broken_state_reads_back_its_reason() {
-        let s = State((GEN_ONE * 7) | 2);
-        assert_eq!(s.broken_with(ABORTED).broken(), Some(BrokenReason::Aborted));
+        assert_eq!(broken_with(ABORTED).broken(), Some(BrokenReason::Aborted));
         assert_eq!(
-            s.broken_with(TIMED_OUT).broken(),
+            broken_with(TIMED_OUT).broken(),
             Some(BrokenReason::TimedOut)
         );
         assert_eq!(
-            s.broken_with(PANICKED).broken(),
+            broken_with(PANICKED).broken(),
             Some(BrokenReason::ActionPanicked)
         );
-        assert_eq!(s.broken_with(ABORTED).count(), 0);
-        assert_eq!(s.broken_with(ABORTED).generation(), s.generation());
-        assert_eq!(s.with_pending(PENDING_RESET).pending(), PENDING_RESET);
-        assert_eq!(s.with_pending(PENDING_RESET).count(), 2);
+        assert_eq!(broken_with(ABORTED).count(), 0);
+        assert_eq!(READY.broken(), None);
+        let tripping = State(2 | TRIPPING);
+        assert_eq!(
+            tripping.with_pending(PENDING_RESET).pending(),
+            PENDING_RESET
+        );
+        assert_eq!(tripping.with_pending(PENDING_RESET).count(), 2);
+        assert!(tripping.with_pending(PENDING_ABORT).tripping());
     }
 }

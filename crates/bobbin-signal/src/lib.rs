@@ -32,9 +32,11 @@
 //!   rather than woken into a thundering herd, and the lock's guard
 //!   (`bobbin_lock::WaitGuard`) releases every level of an `RLock` while
 //!   its owner waits.
-//! - [`Barrier`] is a generation counter in one word; every change to it
-//!   happens with its parking queue locked, together with the wake-ups it
-//!   implies, so generations never mix and a timed-out wait breaks the
+//! - [`Barrier`] is an arrival counter in one word and a count of spinning
+//!   ("loose") parties in another; every change to them happens with the
+//!   parking queue locked, together with the wake-ups it implies, so
+//!   generations never mix, a party that spins instead of parking still
+//!   learns its own generation's outcome, and a timed-out wait breaks the
 //!   barrier instead of leaving a half-counted generation.
 //!
 //! # Differences from Python

@@ -1,10 +1,17 @@
 //! Loom models of `Barrier`: two generations with a fast re-entering
 //! thread, time-outs (which loom may fire at any moment, also while the
-//! action runs), reset and abort racing arrivals, a panicking action, and
-//! an arrival during the action with more threads than parties.
+//! action runs), reset and abort racing arrivals, a panicking action, an
+//! arrival during the action with more threads than parties, and a reset or
+//! abort racing a party that has not yet taken its generation's outcome.
+//!
+//! Loom gives up spinning at once (`SpinWait`), but a counted party is still
+//! *loose* (counted, not parked) between its arrival and its park, so every
+//! model explores the other threads acting in that window: the generation
+//! ending, breaking, being reset or aborted, or a thread re-entering while
+//! the loose party has not taken the outcome.
 //!
 //! Run with `cargo xtask loom` (`--cfg bobbin_loom`, release,
-//! `LOOM_MAX_PREEMPTIONS=2`): a few seconds for the file on 2 cores.
+//! `LOOM_MAX_PREEMPTIONS=2`): about two seconds for the file on 2 cores.
 
 #![cfg(bobbin_loom)]
 
@@ -175,4 +182,54 @@ fn more_threads_than_parties_with_time_outs() {
         assert_eq!(actions.load(Ordering::Relaxed), passed.len() / 2);
         assert_eq!(barrier.n_waiting(), 0);
     });
+}
+
+/// A barrier of two whose second party, once its wait has passed, resets or
+/// aborts it (`end`) and then waits again: the first party's first wait
+/// passes whenever the reset or abort comes (it may not yet have seen its
+/// release), and a wait in the generation after it fails with `reason`.
+fn end_after_passing(end: fn(&Barrier), reason: BrokenReason) {
+    loom::model(move || {
+        let barrier = Arc::new(Barrier::new(2));
+        let other = spawn(&barrier, move |b| {
+            let passed = b.wait();
+            end(b);
+            (passed, b.wait_timeout(Duration::from_secs(1)))
+        });
+        let first = barrier.wait();
+        let second = barrier.wait_timeout(Duration::from_secs(1));
+        let (other_first, other_second) = other.join().unwrap();
+        assert_eq!(first.unwrap() + other_first.unwrap(), 1);
+        if reason == BrokenReason::Aborted {
+            // The abort came before the other's second wait.
+            assert_eq!(other_second.as_ref().unwrap_err().reason(), reason);
+            assert!(barrier.is_broken());
+        }
+        // Each second wait met the end (reason), or the other second wait,
+        // or timed out, or met the time-out that broke the barrier; two
+        // passes are a pair.
+        match (second, other_second) {
+            (Ok(a), Ok(b)) => assert_eq!(a + b, 1),
+            (a, b) => {
+                for r in [a, b] {
+                    if let Err(e) = r {
+                        assert!(
+                            [reason, BrokenReason::TimedOut].contains(&e.reason()),
+                            "{e:?}"
+                        );
+                    }
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn a_reset_after_a_pass_does_not_fail_a_party_that_has_not_left() {
+    end_after_passing(Barrier::reset, BrokenReason::Reset);
+}
+
+#[test]
+fn an_abort_after_a_pass_does_not_fail_a_party_that_has_not_left() {
+    end_after_passing(Barrier::abort, BrokenReason::Aborted);
 }

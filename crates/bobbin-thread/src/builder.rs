@@ -182,7 +182,11 @@ impl Builder {
         // std refuses names with a NUL byte; the OS keeps what comes before.
         let os_name = record.name.split('\0').next().unwrap_or_default();
         if !os_name.is_empty() {
-            os = os.name(os_name.to_owned());
+            // Room for the NUL that std appends (a `CString`), so that the
+            // name is not reallocated once more on its way to the OS.
+            let mut owned = String::with_capacity(os_name.len() + 1);
+            owned.push_str(os_name);
+            os = os.name(owned);
         }
         match self.stack_size.unwrap_or(default_stack) {
             0 => {}
