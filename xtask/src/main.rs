@@ -62,11 +62,11 @@ fn main() -> ExitCode {
     // `bench` passes `--help` on to its binary, which has more to say; any
     // other task answers it with its own lines of the summary.
     let asks_help = rest.iter().any(|a| a == "--help" || a == "-h");
-    if let Some(task) = task.as_deref().filter(|&t| asks_help && t != "bench") {
-        if let Some(lines) = task_help(task) {
-            print!("usage: cargo xtask {task} [options]\n\n{lines}");
-            return ExitCode::SUCCESS;
-        }
+    if let Some(task) = task.as_deref().filter(|&t| asks_help && t != "bench")
+        && let Some(lines) = task_help(task)
+    {
+        print!("usage: cargo xtask {task} [options]\n\n{lines}");
+        return ExitCode::SUCCESS;
     }
     let result = match task.as_deref() {
         Some("bench") => bench::run(&rest),
