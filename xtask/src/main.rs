@@ -38,10 +38,36 @@ tasks:
             [--seconds S (60)] [--seed N (replay a run)] [--multiplier N]
 ";
 
+/// The lines of [`HELP`] that describe `task`: its own line and the
+/// indented ones after it.
+fn task_help(task: &str) -> Option<String> {
+    let mut lines = HELP.lines().skip_while(|l| {
+        l.strip_prefix("  ")
+            .and_then(|l| l.split_whitespace().next())
+            != Some(task)
+    });
+    let first = lines.next()?;
+    let mut text = format!("{first}\n");
+    for line in lines.take_while(|l| l.starts_with("            ")) {
+        text.push_str(line);
+        text.push('\n');
+    }
+    Some(text)
+}
+
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let task = args.next();
     let rest: Vec<String> = args.collect();
+    // `bench` passes `--help` on to its binary, which has more to say; any
+    // other task answers it with its own lines of the summary.
+    let asks_help = rest.iter().any(|a| a == "--help" || a == "-h");
+    if let Some(task) = task.as_deref().filter(|&t| asks_help && t != "bench")
+        && let Some(lines) = task_help(task)
+    {
+        print!("usage: cargo xtask {task} [options]\n\n{lines}");
+        return ExitCode::SUCCESS;
+    }
     let result = match task.as_deref() {
         Some("bench") => bench::run(&rest),
         Some("ci") => ci::run(&rest),

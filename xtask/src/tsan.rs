@@ -20,7 +20,11 @@ pub(crate) fn run(args: &[String]) -> Result {
     if args.is_empty() {
         cmd.arg("--workspace");
     } else {
+        let crates = util::crates();
         for name in args {
+            if !crates.iter().any(|(c, _)| c == name) {
+                return Err(format!("`cargo xtask tsan`: no crate `{name}`").into());
+            }
             cmd.args(["-p", name]);
         }
     }
