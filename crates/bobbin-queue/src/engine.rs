@@ -1,12 +1,15 @@
-//! The engine every queue runs on: lock-free puts and gets over a
-//! [`Storage`], parking on bobbin's parking core when there is nothing to do,
-//! task tracking and Python 3.13's shutdown.
+//! The engine of the FIFO queues (`Queue`, `SimpleQueue`): lock-free puts
+//! and gets over a [`Storage`], parking on bobbin's parking core when there
+//! is nothing to do, task tracking and Python 3.13's shutdown. The queues
+//! whose storage is locked anyway (`LifoQueue`, `PriorityQueue`) run on
+//! [`LockedCore`](crate::locked_engine::LockedCore), which does this
+//! bookkeeping under that lock.
 //!
 //! # The design
 //!
 //! CPython's `Queue` is one mutex and three conditions (`not_empty`,
-//! `not_full`, `all_tasks_done`). Here the storage is lock-free (or under its
-//! own one-byte lock), and the three conditions become three parking keys, as
+//! `not_full`, `all_tasks_done`). Here the storage is lock-free, and the
+//! three conditions become three parking keys, as
 //! parking_lot's primitives do it: getters park on [`Hot::state`], putters
 //! on [`Cold::putters`], joiners on [`Hot::tasks`]. A put or get that does
 //! not have to wait touches only the storage and a few atomics, and calls
@@ -83,13 +86,16 @@ const ONE_TASK: u64 = 1 << 1;
 /// let the count run into overflow (2^62 tasks; leaves room for every
 /// thread that may be adding one at the same moment).
 const TASK_LIMIT: u64 = 1 << 63;
+/// What a put says when it refuses a task the count cannot hold.
+pub(crate) const TASK_LIMIT_MESSAGE: &str =
+    "bobbin-queue: more than 2^62 unfinished tasks (task_done is never called?)";
 
 /// How a thread parked in a queue's operation shows in a hang report.
 /// `LifoQueue` and `PriorityQueue` are `Queue`s in Python too.
-static QUEUE_PUT: WaitKind = WaitKind::new("Queue.put");
-static QUEUE_GET: WaitKind = WaitKind::new("Queue.get");
+pub(crate) static QUEUE_PUT: WaitKind = WaitKind::new("Queue.put");
+pub(crate) static QUEUE_GET: WaitKind = WaitKind::new("Queue.get");
 static SIMPLE_QUEUE_GET: WaitKind = WaitKind::new("SimpleQueue.get");
-static QUEUE_JOIN: WaitKind = WaitKind::new("Queue.join");
+pub(crate) static QUEUE_JOIN: WaitKind = WaitKind::new("Queue.join");
 static QUEUE_SHUTDOWN: WaitKind = WaitKind::new("Queue.shutdown");
 
 /// The number of puts registered in a `state` value.
@@ -114,7 +120,7 @@ fn unfinished(tasks: u64) -> u64 {
 
 /// Wakes the first thread parked on `key`; `clear_flag` runs, with the
 /// key's queue locked, if no thread is left parked there.
-fn wake_one<K: Key>(key: &K, clear_flag: impl FnOnce()) {
+pub(crate) fn wake_one<K: Key>(key: &K, clear_flag: impl FnOnce()) {
     unpark_one(key, |result| {
         if !result.have_more_threads {
             clear_flag();
@@ -126,7 +132,7 @@ fn wake_one<K: Key>(key: &K, clear_flag: impl FnOnce()) {
 /// Wakes every thread parked on `key`; `clear_flag` runs with the key's
 /// queue locked, so that no thread parks between the wake-up and the
 /// clearing.
-fn wake_all<K: Key>(key: &K, clear_flag: impl FnOnce()) {
+pub(crate) fn wake_all<K: Key>(key: &K, clear_flag: impl FnOnce()) {
     unpark_filter(
         key,
         |_| FilterOp::Unpark,
@@ -137,11 +143,30 @@ fn wake_all<K: Key>(key: &K, clear_flag: impl FnOnce()) {
     );
 }
 
+/// How a tracked queue's macro-made `new` builds its core, whichever engine
+/// it runs on.
+pub(crate) trait NewCore {
+    /// An empty queue of at most `maxsize` items (0: no bound).
+    fn with_maxsize(maxsize: usize) -> Self;
+}
+
+impl<S: Storage> NewCore for Core<S, true> {
+    fn with_maxsize(maxsize: usize) -> Self {
+        Core::new(S::with_maxsize(maxsize), maxsize)
+    }
+}
+
+impl<C: crate::storage::Collection> NewCore for crate::locked_engine::LockedCore<C> {
+    fn with_maxsize(maxsize: usize) -> Self {
+        crate::locked_engine::LockedCore::with_maxsize(maxsize)
+    }
+}
+
 /// A value on a cache line of its own, so that the words producers write on
 /// every put do not slow down the words consumers read on every get.
 #[derive(Debug, Default)]
 #[repr(align(128))]
-struct Padded<T>(T);
+pub(crate) struct Padded<T>(pub(crate) T);
 
 /// The shared engine of the queues.
 ///
@@ -579,7 +604,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     #[cold]
     fn task_overflow(&self) -> ! {
         self.finish_tasks(1);
-        panic!("bobbin-queue: more than 2^62 unfinished tasks (task_done is never called?)");
+        panic!("{TASK_LIMIT_MESSAGE}");
     }
 
     /// Lowers the count of unfinished tasks by up to `n` (not below zero, as

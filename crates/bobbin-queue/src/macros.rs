@@ -287,10 +287,7 @@ macro_rules! tracked_methods {
             #[must_use]
             pub fn new(maxsize: usize) -> Self {
                 $Q {
-                    core: crate::engine::Core::new(
-                        crate::storage::Storage::with_maxsize(maxsize),
-                        maxsize,
-                    ),
+                    core: crate::engine::NewCore::with_maxsize(maxsize),
                 }
             }
 
