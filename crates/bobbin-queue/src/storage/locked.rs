@@ -115,8 +115,10 @@ impl<T: Ord> Entry<T> {
     }
 }
 
-/// How many children each node of a [`StableHeap`] has.
+/// How many children each node of a [`StableHeap`] has (its pop's
+/// tournament is written for four).
 const ARITY: usize = 4;
+const _: () = assert!(ARITY == 4);
 
 /// Priority storage: a min-heap of entries, stable among equal items (first
 /// in, first out), with four children per node rather than `BinaryHeap`'s
@@ -192,21 +194,32 @@ impl<T: Ord> Collection for StableHeap<T> {
         // leave first, to the bottom, without comparing it on the way (it
         // came from the bottom, so it almost always belongs there), then
         // sift it up the few levels it may need.
-        let len = self.entries.len();
         let mut i = 0;
         loop {
-            let children = ARITY * i + 1;
-            if children >= len {
+            let first_child = ARITY * i + 1;
+            let Some(children) = self.entries.get(first_child..) else {
                 break;
-            }
-            let mut min = children;
-            for child in children + 1..(children + ARITY).min(len) {
-                if self.entries[child].before(&self.entries[min]) {
-                    min = child;
+            };
+            let min = if let Some(four) = children.first_chunk::<ARITY>() {
+                // A node with all four children (every one but the last
+                // few): a tournament of three comparisons on one bounds
+                // check, rather than a loop that checks every index.
+                let a = usize::from(four[1].before(&four[0]));
+                let b = 2 + usize::from(four[3].before(&four[2]));
+                if four[b].before(&four[a]) { b } else { a }
+            } else if children.is_empty() {
+                break;
+            } else {
+                let mut min = 0;
+                for (child, entry) in children.iter().enumerate().skip(1) {
+                    if entry.before(&children[min]) {
+                        min = child;
+                    }
                 }
-            }
-            self.entries.swap(i, min);
-            i = min;
+                min
+            };
+            self.entries.swap(i, first_child + min);
+            i = first_child + min;
         }
         self.sift_up(i);
         if let Some(payload) = take_caught() {
