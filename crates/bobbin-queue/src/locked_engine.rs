@@ -44,7 +44,8 @@
 //! getter is woken as a put unwinds.
 
 use crate::engine::{
-    Padded, QUEUE_GET, QUEUE_JOIN, QUEUE_PUT, TASK_LIMIT_MESSAGE, wake_all, wake_one,
+    JOIN_PARKED, ONE, Padded, QUEUE_GET, QUEUE_JOIN, QUEUE_PUT, TASK_LIMIT, TASK_LIMIT_MESSAGE,
+    count_between, wake_all, wake_one,
 };
 use crate::error::{GetError, PutError, TaskDoneError};
 use crate::storage::{Collection, Drained};
@@ -60,28 +61,14 @@ const GET_PARKED: usize = 1 << 1;
 /// `state`: putters may be parked on `putters`.
 const PUT_PARKED: usize = 1 << 2;
 
-/// `done`: joiners may be parked on `done`.
-const JOIN_PARKED: u64 = 1;
-/// `puts` and `done`: one task (the counts are in the bits above the flag,
-/// and wrap around together, so their difference is exact).
-const ONE_TASK: u64 = 1 << 1;
-/// A put that finds this many unfinished tasks panics rather than let the
-/// difference of the two counts become ambiguous.
-const TASK_LIMIT: u64 = 1 << 62;
-
-/// The number of tasks between a `done` and a later `puts` value.
-#[inline]
-fn unfinished(puts: u64, done: u64) -> u64 {
-    puts.wrapping_sub(done & !JOIN_PARKED) / ONE_TASK
-}
-
 /// The engine of `LifoQueue` and `PriorityQueue`: a [`Collection`] under a
 /// `Lock`, with task tracking and shutdown.
 pub(crate) struct LockedCore<C> {
     /// Everything a put or a get touches, on one cache line.
     shared: Padded<Shared<C>>,
-    /// Written by `task_done`; read by joiners, and by a put only once
-    /// every 2^62 puts.
+    /// The finished tasks, times [`ONE`] (wrapping), and [`JOIN_PARKED`]:
+    /// written by `task_done`, read by joiners, and by a put only when
+    /// `done_floor` says the task limit may be near.
     done: Padded<AtomicU64>,
     /// The bound, or 0 for an unbounded queue (Python's rule).
     maxsize: usize,
@@ -107,8 +94,8 @@ struct Shared<C> {
     /// The collection's length, stored under the lock at the end of every
     /// change, so that `qsize` and friends never take the lock.
     len: AtomicUsize,
-    /// Every task a put has counted, times [`ONE_TASK`] (wrapping); stored
-    /// only under the storage lock.
+    /// Every task a put has counted, times [`ONE`] (wrapping, as `done`);
+    /// stored only under the storage lock.
     puts: AtomicU64,
     /// A `done` value read by a put, stored under the storage lock: since
     /// `done` only grows, `puts - floor` bounds the unfinished tasks without
@@ -228,13 +215,11 @@ impl<C: Collection> LockedCore<C> {
         }
         // Only the lock's holder stores `puts`, so a load and a store do.
         let puts = shared.puts.load(Ordering::Relaxed);
-        if unfinished(puts, shared.done_floor.load(Ordering::Relaxed)) >= TASK_LIMIT {
+        if count_between(puts, shared.done_floor.load(Ordering::Relaxed)) >= TASK_LIMIT {
             self.check_task_limit(puts);
         }
         // Release: `task_done` and joiners that read the count see the put.
-        shared
-            .puts
-            .store(puts.wrapping_add(ONE_TASK), Ordering::Release);
+        shared.puts.store(puts.wrapping_add(ONE), Ordering::Release);
         wake.1 = state & GET_PARKED != 0;
         // The task is counted before the item goes in: a push whose `Ord`
         // panics leaves the item in the heap, with its task.
@@ -252,7 +237,7 @@ impl<C: Collection> LockedCore<C> {
     fn check_task_limit(&self, puts: u64) {
         let done = self.done.0.load(Ordering::Relaxed);
         self.shared.0.done_floor.store(done, Ordering::Relaxed);
-        if unfinished(puts, done) >= TASK_LIMIT {
+        if count_between(puts, done) >= TASK_LIMIT {
             panic!("{TASK_LIMIT_MESSAGE}");
         }
     }
@@ -466,18 +451,21 @@ impl<C: Collection> LockedCore<C> {
         // that read to this acquire).
         let done = self.done.0.load(Ordering::Acquire);
         let puts = self.shared.0.puts.load(Ordering::Acquire);
-        usize::try_from(unfinished(puts, done)).unwrap_or(usize::MAX)
+        usize::try_from(count_between(puts, done)).unwrap_or(usize::MAX)
     }
 
     /// Marks one task done.
     pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
         let done = &self.done.0;
-        let mut before = done.load(Ordering::Relaxed);
+        // Acquire, here and on failure: the `puts` read below is then no
+        // older than the one behind the `done` value it raises, so `done`
+        // never passes `puts`.
+        let mut before = done.load(Ordering::Acquire);
         loop {
             // Acquire: pairs with the put's release of `puts`. `puts` only
             // grows, so a task seen here is still unfinished at the swap.
             let puts = self.shared.0.puts.load(Ordering::Acquire);
-            let left = unfinished(puts, before);
+            let left = count_between(puts, before);
             if left == 0 {
                 return Err(TaskDoneError);
             }
@@ -485,9 +473,9 @@ impl<C: Collection> LockedCore<C> {
             // before the return of the `join` this releases.
             match done.compare_exchange_weak(
                 before,
-                before.wrapping_add(ONE_TASK),
-                Ordering::Release,
-                Ordering::Relaxed,
+                before.wrapping_add(ONE),
+                Ordering::AcqRel,
+                Ordering::Acquire,
             ) {
                 Ok(_) => {
                     if left == 1 && before & JOIN_PARKED != 0 {
@@ -509,14 +497,14 @@ impl<C: Collection> LockedCore<C> {
         let puts = self.shared.0.puts.load(Ordering::Relaxed);
         let mut before = done.load(Ordering::Relaxed);
         loop {
-            let left = unfinished(puts, before);
+            let left = count_between(puts, before);
             let finished = left.min(n);
             if finished == 0 {
                 return;
             }
             match done.compare_exchange_weak(
                 before,
-                before.wrapping_add(finished * ONE_TASK),
+                before.wrapping_add(finished * ONE),
                 Ordering::AcqRel,
                 Ordering::Relaxed,
             ) {
@@ -560,7 +548,7 @@ impl<C: Collection> LockedCore<C> {
             // `done`) or after it (and sees the flag).
             let validate = || {
                 let before = done.fetch_or(JOIN_PARKED, Ordering::AcqRel);
-                unfinished(puts.load(Ordering::Acquire), before) != 0
+                count_between(puts.load(Ordering::Acquire), before) != 0
             };
             let timed_out = |_, was_last: bool| {
                 if was_last {
@@ -674,7 +662,7 @@ mod tests {
         // Both counts just below the wrap: puts and task_dones carry them
         // past it, and the unfinished tasks stay exact.
         let q = LockedCore::<Vec<i32>>::with_maxsize(0);
-        let near = u64::MAX - ONE_TASK + 1;
+        let near = u64::MAX - ONE + 1;
         q.shared.0.puts.store(near, Ordering::Relaxed);
         q.shared.0.done_floor.store(near, Ordering::Relaxed);
         q.done.0.store(near, Ordering::Relaxed);
@@ -695,10 +683,7 @@ mod tests {
     #[test]
     fn a_put_past_the_task_limit_panics_and_changes_nothing() {
         let q = LockedCore::<Vec<i32>>::with_maxsize(0);
-        q.shared
-            .0
-            .puts
-            .store(TASK_LIMIT * ONE_TASK, Ordering::Relaxed);
+        q.shared.0.puts.store(TASK_LIMIT * ONE, Ordering::Relaxed);
         let put = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| q.try_put(1)));
         assert!(put.is_err());
         assert_eq!(q.qsize(), 0);

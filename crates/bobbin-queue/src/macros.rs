@@ -364,8 +364,8 @@ macro_rules! tracked_methods {
             ///
             /// # Panics
             ///
-            /// If 2^62 tasks are unfinished, which would overflow the count
-            /// (a program that never calls `task_done` needs centuries).
+            /// If 2^61 tasks are unfinished, which would overflow the count
+            /// (a program that never calls `task_done` needs decades).
             ///
             /// # Examples
             ///
