@@ -11,17 +11,17 @@
 //! `not_full`, `all_tasks_done`). Here the storage is lock-free, and the
 //! three conditions become three parking keys, as parking_lot's primitives
 //! do it: getters park on [`Hot::ended`], putters on [`Cold::putters`],
-//! joiners on [`Core::done`]. A put or get that does
+//! joiners on a word of [`Tasks`]. A put or get that does
 //! not have to wait touches only the storage and a few atomics, and calls
 //! into the parking lot only when a flag says a waiter may be parked.
 //!
 //! Three words count what the handshakes need, each with its flags in the
 //! two low bits and a count (modulo 2^62) above them: [`Hot::state`] counts
 //! the puts that began and holds the shutdown flags, [`Hot::ended`] counts
-//! the puts that ended and holds the waiters' flags, [`Core::done`] counts
+//! the puts that ended and holds the waiters' flags, and [`Tasks`] counts
 //! finished tasks and holds the joiners' flag. A tracked put is therefore
 //! two read-modify-writes, one to begin and one to end; the unfinished
-//! tasks are `state`'s count minus `done`'s, and the puts still adding
+//! tasks are `state`'s count minus [`Tasks`]'s, and the puts still adding
 //! their item are `state`'s count minus `ended`'s.
 //!
 //! No wake-up is lost, by the parking lot's rule (`validate` runs with the
@@ -43,10 +43,8 @@
 //!   operations, and whatever precedes it is seen by whatever follows the
 //!   other: either the putter sees the free slot or the getter sees the flag.
 //!   This holds whatever orderings the storage uses inside.
-//! - **Joiners** set [`JOIN_PARKED`] with an RMW of `done` and then read
-//!   `state`; `task_done` reads `state`, raises `done` with an RMW and reads
-//!   the flag from it: either the joiner's RMW comes second and reads the
-//!   last task done, or `task_done`'s does and sees the flag.
+//! - **Joiners**: see [`crate::tasks`], with `state` as the count of begun
+//!   tasks.
 //!
 //! # Shutdown
 //!
@@ -72,6 +70,7 @@
 
 use crate::error::{GetError, PutError, TaskDoneError};
 use crate::storage::{Drained, Storage};
+use crate::tasks::{ONE, Tasks, count_between};
 use bobbin_park::sync::atomic::{AtomicU8, AtomicU64, Ordering, fence};
 use bobbin_park::{
     DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, Deadline, FilterOp, Key, ParkResult, SpinWait,
@@ -87,24 +86,10 @@ const GET_PARKED: u64 = 1 << 0;
 /// `ended`: a shutdown may be parked on `close_key`, waiting for the puts
 /// under way.
 const CLOSE_PARKED: u64 = 1 << 1;
-/// `done`: joiners may be parked on `done`.
-pub(crate) const JOIN_PARKED: u64 = 1 << 0;
-/// One put (in `state` and `ended`) or one task (in `done`): each word
-/// counts in the bits above its two flag bits, wrapping around, so that the
-/// difference of two counts is exact while it stays below 2^62.
-pub(crate) const ONE: u64 = 1 << 2;
-/// The flag bits of `state`, `ended` and `done`.
-const FLAGS: u64 = ONE - 1;
-/// A put that finds this many unfinished tasks panics rather than let the
-/// difference of the counts become ambiguous (2^61 tasks).
-pub(crate) const TASK_LIMIT: u64 = 1 << 61;
 /// How many puts apart the limit is checked, so that a put reads `done`
 /// (which consumers write) only once in a while; the count can pass the
 /// limit by this much at most, far from 2^62.
 const TASK_CHECK_EVERY: u64 = 1 << 16;
-/// What a put says when it refuses a task the count cannot hold.
-pub(crate) const TASK_LIMIT_MESSAGE: &str =
-    "bobbin-queue: more than 2^61 unfinished tasks (task_done is never called?)";
 
 /// How a thread parked in a queue's operation shows in a hang report.
 /// `LifoQueue` and `PriorityQueue` are `Queue`s in Python too.
@@ -113,12 +98,6 @@ pub(crate) static QUEUE_GET: WaitKind = WaitKind::new("Queue.get");
 static SIMPLE_QUEUE_GET: WaitKind = WaitKind::new("SimpleQueue.get");
 pub(crate) static QUEUE_JOIN: WaitKind = WaitKind::new("Queue.join");
 static QUEUE_SHUTDOWN: WaitKind = WaitKind::new("Queue.shutdown");
-
-/// How many puts or tasks `later`'s count is ahead of `earlier`'s.
-#[inline]
-pub(crate) fn count_between(later: u64, earlier: u64) -> u64 {
-    (later & !FLAGS).wrapping_sub(earlier & !FLAGS) / ONE
-}
 
 /// Whether a get that finds nothing in a queue whose `state` and `ended`
 /// are these must fail with `ShutDown` rather than wait: after an immediate
@@ -188,18 +167,8 @@ pub(crate) struct Padded<T>(pub(crate) T);
 pub(crate) struct Core<S, const TRACKED: bool> {
     /// Written by every put.
     hot: Padded<Hot>,
-    /// The finished tasks, times [`ONE`] (wrapping), and [`JOIN_PARKED`];
-    /// also the key joiners park on. Written by `task_done`, on a line of
-    /// its own so that consumers do not write the putters' line.
-    ///
-    /// # Invariants
-    ///
-    /// - The count never passes `state`'s: every raise reads `state` first
-    ///   (after acquiring `done`, so that it reads no older a count than the
-    ///   raise it follows did).
-    /// - `JOIN_PARKED` is set whenever a joiner is parked, and changed only
-    ///   with the joiners' queue locked.
-    done: Padded<AtomicU64>,
+    /// The finished tasks (the begun ones are `state`'s count).
+    tasks: Tasks,
     /// Read by gets, written only by parking putters and by shutdown.
     cold: Padded<Cold>,
     /// The items.
@@ -282,7 +251,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
                 state: AtomicU64::new(0),
                 ended: AtomicU64::new(0),
             }),
-            done: Padded(AtomicU64::new(0)),
+            tasks: Tasks::default(),
             cold: Padded(Cold {
                 putters: AtomicU8::new(0),
                 getters: AtomicU8::new(0),
@@ -321,7 +290,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         match self.storage.push(item) {
             Ok(()) => Ok(()),
             Err(item) => {
-                self.finish_tasks(1);
+                self.tasks.finish(&self.hot.0.state, 1);
                 pending.pushed = false;
                 Err(PutError::Full(item))
             }
@@ -406,7 +375,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
                 return false;
             }
             if current & ((TASK_CHECK_EVERY - 1) * ONE) == 0 {
-                self.check_task_limit(current);
+                self.tasks.check_limit(current);
             }
             // Relaxed: the storage's push (release) and pop (acquire) carry
             // this count to the getter, before its `task_done`.
@@ -419,14 +388,6 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
                 Ok(_) => return true,
                 Err(now) => current = now,
             }
-        }
-    }
-
-    /// Refuses a task the counts cannot tell apart; nothing has changed yet.
-    #[cold]
-    fn check_task_limit(&self, state: u64) {
-        if count_between(state, self.done.0.load(Ordering::Acquire)) >= TASK_LIMIT {
-            panic!("{TASK_LIMIT_MESSAGE}");
         }
     }
 
@@ -651,128 +612,22 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
 
     // ---- tasks ----
 
-    /// Lowers the count of unfinished tasks by up to `n` (not below zero, as
-    /// CPython's immediate shutdown does), waking joiners if it reaches zero.
-    fn finish_tasks(&self, n: usize) {
-        let n = u64::try_from(n).unwrap_or(u64::MAX);
-        let done = &self.done.0;
-        // Acquire, here and on failure: the `state` read below is then no
-        // older than the one behind the `done` value it raises.
-        let mut before = done.load(Ordering::Acquire);
-        loop {
-            let left = count_between(self.hot.0.state.load(Ordering::Acquire), before);
-            let finished = left.min(n);
-            if finished == 0 {
-                return;
-            }
-            match done.compare_exchange_weak(
-                before,
-                before.wrapping_add(finished * ONE),
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => {
-                    if finished == left && before & JOIN_PARKED != 0 {
-                        self.wake_joiners();
-                    }
-                    return;
-                }
-                Err(now) => before = now,
-            }
-        }
-    }
-
     /// Marks one task done.
     pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
-        let done = &self.done.0;
-        let mut before = done.load(Ordering::Acquire);
-        loop {
-            // Acquire: a gotten item's task, counted before its push, is in
-            // this count. The count only grows, so a task seen here is still
-            // unfinished at the swap, unless the swap fails.
-            let left = count_between(self.hot.0.state.load(Ordering::Acquire), before);
-            if left == 0 {
-                return Err(TaskDoneError);
-            }
-            // Release: what the consumer did before `task_done` happens
-            // before the return of the `join` this releases.
-            match done.compare_exchange_weak(
-                before,
-                before.wrapping_add(ONE),
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => {
-                    if left == 1 && before & JOIN_PARKED != 0 {
-                        self.wake_joiners();
-                    }
-                    return Ok(());
-                }
-                Err(now) => before = now,
-            }
-        }
-    }
-
-    /// Wakes every parked joiner, as Python's `all_tasks_done.notify_all()`.
-    #[cold]
-    fn wake_joiners(&self) {
-        let done = &self.done.0;
-        wake_all(done, || {
-            done.fetch_and(!JOIN_PARKED, Ordering::Relaxed);
-        });
+        self.tasks.task_done(&self.hot.0.state)
     }
 
     /// The count of unfinished tasks.
     #[inline]
     pub(crate) fn unfinished_tasks(&self) -> usize {
-        // `done` first: `state` read after it counts no fewer tasks.
-        let done = self.done.0.load(Ordering::Acquire);
-        let count = count_between(self.hot.0.state.load(Ordering::Acquire), done);
-        usize::try_from(count).unwrap_or(usize::MAX)
+        self.tasks.unfinished(&self.hot.0.state)
     }
 
     /// Waits until every task is done or `deadline` passes; true if every
     /// task is done.
     #[inline]
     pub(crate) fn join_until(&self, deadline: Deadline) -> bool {
-        self.unfinished_tasks() == 0 || self.join_slow(deadline)
-    }
-
-    #[cold]
-    fn join_slow(&self, deadline: Deadline) -> bool {
-        let done = &self.done.0;
-        loop {
-            if deadline.has_passed() {
-                return false;
-            }
-            // The flag first, then `state`: a `task_done` that finishes the
-            // last task either comes before the flag (and this reads its
-            // `done`) or after it (and sees the flag).
-            let validate = || {
-                let before = done.fetch_or(JOIN_PARKED, Ordering::AcqRel);
-                count_between(self.hot.0.state.load(Ordering::Acquire), before) != 0
-            };
-            let timed_out = |_, was_last: bool| {
-                if was_last {
-                    done.fetch_and(!JOIN_PARKED, Ordering::Relaxed);
-                }
-            };
-            let _label = WaitLabel::unless_labelled(&QUEUE_JOIN);
-            let parked = park(
-                done,
-                validate,
-                || {},
-                timed_out,
-                DEFAULT_PARK_TOKEN,
-                deadline,
-            );
-            if self.unfinished_tasks() == 0 {
-                return true;
-            }
-            if parked == ParkResult::TimedOut {
-                return false;
-            }
-        }
+        self.tasks.join_until(&self.hot.0.state, deadline)
     }
 
     // ---- shutdown ----
@@ -800,7 +655,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     pub(crate) fn shutdown_immediate(&self) -> Vec<S::Item> {
         self.close(CLOSED | IMMEDIATE);
         let Drained { items, panic } = self.storage.drain();
-        self.finish_tasks(items.len());
+        self.tasks.finish(&self.hot.0.state, items.len());
         self.wake_all_getters_and_putters();
         if let Some(payload) = panic {
             drop(items);
@@ -847,6 +702,10 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
 mod tests {
     use super::*;
     use crate::storage::Fifo;
+    use crate::tasks::TASK_LIMIT;
+
+    /// The flag bits of the counting words.
+    const FLAGS: u64 = ONE - 1;
 
     fn queue() -> Core<Fifo<i32>, true> {
         Core::new(Fifo::new(0), 0)
@@ -860,7 +719,7 @@ mod tests {
         let near = u64::MAX - FLAGS;
         q.hot.0.state.store(near, Ordering::Relaxed);
         q.hot.0.ended.store(near, Ordering::Relaxed);
-        q.done.0.store(near, Ordering::Relaxed);
+        q.tasks.word().store(near, Ordering::Relaxed);
         assert_eq!(q.unfinished_tasks(), 0);
         for i in 0..3 {
             q.try_put(i).unwrap();

@@ -77,6 +77,7 @@ mod locked_engine;
 mod priority;
 mod simple;
 mod storage;
+mod tasks;
 
 pub use error::{GetError, PutError, TaskDoneError};
 pub use fifo::Queue;

@@ -31,11 +31,10 @@
 //!   is ever in flight, and no pending count is needed. A get that finds the
 //!   storage empty reads `CLOSED` under the same lock.
 //! - **Tasks** are two counts: `puts`, raised by every put under the lock (a
-//!   plain store), and `done`, raised by `task_done` with a compare-and-swap
-//!   that never passes `puts`. The unfinished tasks are their difference.
-//!   Joiners set [`JOIN_PARKED`] in `done` and then read `puts`; `task_done`
-//!   reads `puts`, then changes `done` and reads the flag from it, so either
-//!   the joiner sees the last task done or `task_done` sees the joiner.
+//!   plain store), and the finished tasks in [`Tasks`], raised by
+//!   `task_done` with a compare-and-swap that never passes `puts`; the
+//!   unfinished tasks are their difference (see [`crate::tasks`] for the
+//!   joiners' handshake).
 //!
 //! Items are never lost to a panic of an item's `Ord` (a `PriorityQueue`):
 //! the heap keeps every entry (see [`StableHeap`](crate::storage::StableHeap)),
@@ -43,15 +42,15 @@
 //! is stored when the push or pop ends, unwinding included, and a waiting
 //! getter is woken as a put unwinds.
 
-use crate::engine::{
-    JOIN_PARKED, ONE, Padded, QUEUE_GET, QUEUE_JOIN, QUEUE_PUT, TASK_LIMIT, TASK_LIMIT_MESSAGE,
-    count_between, wake_all, wake_one,
-};
+use crate::engine::{Padded, QUEUE_GET, QUEUE_PUT, wake_all, wake_one};
 use crate::error::{GetError, PutError, TaskDoneError};
 use crate::storage::{Collection, Drained};
+use crate::tasks::{ONE, TASK_LIMIT, Tasks, count_between};
 use bobbin_lock::{Lock, LockGuard};
 use bobbin_park::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
-use bobbin_park::{DEFAULT_PARK_TOKEN, Deadline, ParkResult, SpinWait, WaitLabel, park};
+use bobbin_park::{
+    DEFAULT_PARK_TOKEN, Deadline, Key, ParkResult, SpinWait, WaitKind, WaitLabel, park,
+};
 use core::cell::Cell;
 
 /// `state`: `shutdown` or `shutdown_immediate` was called; puts fail.
@@ -66,10 +65,8 @@ const PUT_PARKED: usize = 1 << 2;
 pub(crate) struct LockedCore<C> {
     /// Everything a put or a get touches, on one cache line.
     shared: Padded<Shared<C>>,
-    /// The finished tasks, times [`ONE`] (wrapping), and [`JOIN_PARKED`]:
-    /// written by `task_done`, read by joiners, and by a put only when
-    /// `done_floor` says the task limit may be near.
-    done: Padded<AtomicU64>,
+    /// The finished tasks (the begun ones are `puts`).
+    tasks: Tasks,
     /// The bound, or 0 for an unbounded queue (Python's rule).
     maxsize: usize,
 }
@@ -154,6 +151,42 @@ impl<C> LockedCore<C> {
         });
     }
 
+    /// Parks on `key` holding the storage lock, as on a condition variable:
+    /// `validate` sets `flag` in `state` (the lock keeps the storage as the
+    /// caller found it), and `before_sleep` releases the lock once this
+    /// thread is queued; a time-out clears `flag` if no thread is left
+    /// parked on `key`.
+    fn park_holding<K: Key>(
+        &self,
+        key: &K,
+        flag: usize,
+        items: LockGuard<'_, C>,
+        kind: &'static WaitKind,
+        deadline: Deadline,
+    ) -> ParkResult {
+        let state = &self.shared.0.state;
+        // Released in `before_sleep`, or here if the park did not happen.
+        let items = Cell::new(Some(items));
+        let _label = WaitLabel::unless_labelled(kind);
+        let parked = park(
+            key,
+            || {
+                state.fetch_or(flag, Ordering::Relaxed);
+                true
+            },
+            || drop(items.take()),
+            |_, was_last: bool| {
+                if was_last {
+                    state.fetch_and(!flag, Ordering::Relaxed);
+                }
+            },
+            DEFAULT_PARK_TOKEN,
+            deadline,
+        );
+        drop(items.take());
+        parked
+    }
+
     /// Wakes one parked putter, as Python's `not_full.notify()`.
     #[cold]
     fn wake_putter(&self) {
@@ -176,7 +209,7 @@ impl<C: Collection> LockedCore<C> {
                 done_floor: AtomicU64::new(0),
                 putters: AtomicU8::new(0),
             }),
-            done: Padded(AtomicU64::new(0)),
+            tasks: Tasks::default(),
             maxsize,
         }
     }
@@ -231,15 +264,12 @@ impl<C: Collection> LockedCore<C> {
         Ok(())
     }
 
-    /// Reads `done` again for a put that may find too many unfinished tasks,
-    /// and panics if it does, before anything has changed.
+    /// Reads the finished tasks again for a put that may find too many
+    /// unfinished, and panics if it does, before anything has changed.
     #[cold]
     fn check_task_limit(&self, puts: u64) {
-        let done = self.done.0.load(Ordering::Relaxed);
+        let done = self.tasks.check_limit(puts);
         self.shared.0.done_floor.store(done, Ordering::Relaxed);
-        if count_between(puts, done) >= TASK_LIMIT {
-            panic!("{TASK_LIMIT_MESSAGE}");
-        }
     }
 
     /// Adds an item, waiting for room until `deadline`.
@@ -278,24 +308,8 @@ impl<C: Collection> LockedCore<C> {
                 }
                 // Full, with the lock held: no get can free a slot before
                 // this putter is queued with `PUT_PARKED` set.
-                let slot = Cell::new(Some(items));
-                let _label = WaitLabel::unless_labelled(&QUEUE_PUT);
-                let parked = park(
-                    &shared.putters,
-                    || {
-                        shared.state.fetch_or(PUT_PARKED, Ordering::Relaxed);
-                        true
-                    },
-                    || drop(slot.take()),
-                    |_, was_last: bool| {
-                        if was_last {
-                            shared.state.fetch_and(!PUT_PARKED, Ordering::Relaxed);
-                        }
-                    },
-                    DEFAULT_PARK_TOKEN,
-                    deadline,
-                );
-                drop(slot.take());
+                let parked =
+                    self.park_holding(&shared.putters, PUT_PARKED, items, &QUEUE_PUT, deadline);
                 if parked == ParkResult::TimedOut {
                     // One last try: a slot may have come free just now. A
                     // time-out is final, even where (under the model
@@ -382,24 +396,8 @@ impl<C: Collection> LockedCore<C> {
                 }
                 // Empty, with the lock held: no put can add an item before
                 // this getter is queued with `GET_PARKED` set.
-                let slot = Cell::new(Some(items));
-                let _label = WaitLabel::unless_labelled(&QUEUE_GET);
-                let parked = park(
-                    &shared.state,
-                    || {
-                        shared.state.fetch_or(GET_PARKED, Ordering::Relaxed);
-                        true
-                    },
-                    || drop(slot.take()),
-                    |_, was_last: bool| {
-                        if was_last {
-                            shared.state.fetch_and(!GET_PARKED, Ordering::Relaxed);
-                        }
-                    },
-                    DEFAULT_PARK_TOKEN,
-                    deadline,
-                );
-                drop(slot.take());
+                let parked =
+                    self.park_holding(&shared.state, GET_PARKED, items, &QUEUE_GET, deadline);
                 if parked == ParkResult::TimedOut {
                     return self.try_get();
                 }
@@ -446,131 +444,19 @@ impl<C: Collection> LockedCore<C> {
     /// The count of unfinished tasks.
     #[inline]
     pub(crate) fn unfinished_tasks(&self) -> usize {
-        // `done` first: `puts` read after it is at least as large (a
-        // `task_done` reads `puts` before it raises `done`, and releases
-        // that read to this acquire).
-        let done = self.done.0.load(Ordering::Acquire);
-        let puts = self.shared.0.puts.load(Ordering::Acquire);
-        usize::try_from(count_between(puts, done)).unwrap_or(usize::MAX)
+        self.tasks.unfinished(&self.shared.0.puts)
     }
 
     /// Marks one task done.
     pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
-        let done = &self.done.0;
-        // Acquire, here and on failure: the `puts` read below is then no
-        // older than the one behind the `done` value it raises, so `done`
-        // never passes `puts`.
-        let mut before = done.load(Ordering::Acquire);
-        loop {
-            // Acquire: pairs with the put's release of `puts`. `puts` only
-            // grows, so a task seen here is still unfinished at the swap.
-            let puts = self.shared.0.puts.load(Ordering::Acquire);
-            let left = count_between(puts, before);
-            if left == 0 {
-                return Err(TaskDoneError);
-            }
-            // Release: what the consumer did before `task_done` happens
-            // before the return of the `join` this releases.
-            match done.compare_exchange_weak(
-                before,
-                before.wrapping_add(ONE),
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => {
-                    if left == 1 && before & JOIN_PARKED != 0 {
-                        self.wake_joiners();
-                    }
-                    return Ok(());
-                }
-                Err(now) => before = now,
-            }
-        }
-    }
-
-    /// Marks up to `n` tasks done (not below zero, as CPython's immediate
-    /// shutdown does), with the storage lock held so that `puts` stands
-    /// still; wakes joiners if none is left.
-    fn finish_tasks_locked(&self, n: usize) {
-        let n = u64::try_from(n).unwrap_or(u64::MAX);
-        let done = &self.done.0;
-        let puts = self.shared.0.puts.load(Ordering::Relaxed);
-        let mut before = done.load(Ordering::Relaxed);
-        loop {
-            let left = count_between(puts, before);
-            let finished = left.min(n);
-            if finished == 0 {
-                return;
-            }
-            match done.compare_exchange_weak(
-                before,
-                before.wrapping_add(finished * ONE),
-                Ordering::AcqRel,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => {
-                    if finished == left && before & JOIN_PARKED != 0 {
-                        self.wake_joiners();
-                    }
-                    return;
-                }
-                Err(now) => before = now,
-            }
-        }
-    }
-
-    /// Wakes every parked joiner, as Python's `all_tasks_done.notify_all()`.
-    #[cold]
-    fn wake_joiners(&self) {
-        let done = &self.done.0;
-        wake_all(done, || {
-            done.fetch_and(!JOIN_PARKED, Ordering::Relaxed);
-        });
+        self.tasks.task_done(&self.shared.0.puts)
     }
 
     /// Waits until every task is done or `deadline` passes; true if every
     /// task is done.
     #[inline]
     pub(crate) fn join_until(&self, deadline: Deadline) -> bool {
-        self.unfinished_tasks() == 0 || self.join_slow(deadline)
-    }
-
-    #[cold]
-    fn join_slow(&self, deadline: Deadline) -> bool {
-        let done = &self.done.0;
-        let puts = &self.shared.0.puts;
-        loop {
-            if deadline.has_passed() {
-                return false;
-            }
-            // The flag first, then `puts`: a `task_done` that finishes the
-            // last task either comes before the flag (and this reads its
-            // `done`) or after it (and sees the flag).
-            let validate = || {
-                let before = done.fetch_or(JOIN_PARKED, Ordering::AcqRel);
-                count_between(puts.load(Ordering::Acquire), before) != 0
-            };
-            let timed_out = |_, was_last: bool| {
-                if was_last {
-                    done.fetch_and(!JOIN_PARKED, Ordering::Relaxed);
-                }
-            };
-            let _label = WaitLabel::unless_labelled(&QUEUE_JOIN);
-            let parked = park(
-                done,
-                validate,
-                || {},
-                timed_out,
-                DEFAULT_PARK_TOKEN,
-                deadline,
-            );
-            if self.unfinished_tasks() == 0 {
-                return true;
-            }
-            if parked == ParkResult::TimedOut {
-                return false;
-            }
-        }
+        self.tasks.join_until(&self.shared.0.puts, deadline)
     }
 
     // ---- shutdown ----
@@ -604,7 +490,8 @@ impl<C: Collection> LockedCore<C> {
             }
             .items
             .take_all();
-            self.finish_tasks_locked(drained.items.len());
+            // Under the lock, so that `puts` stands still.
+            self.tasks.finish(&self.shared.0.puts, drained.items.len());
             drained
         };
         self.wake_all_getters_and_putters();
@@ -665,7 +552,7 @@ mod tests {
         let near = u64::MAX - ONE + 1;
         q.shared.0.puts.store(near, Ordering::Relaxed);
         q.shared.0.done_floor.store(near, Ordering::Relaxed);
-        q.done.0.store(near, Ordering::Relaxed);
+        q.tasks.word().store(near, Ordering::Relaxed);
         assert_eq!(q.unfinished_tasks(), 0);
         for i in 0..3 {
             q.try_put(i).unwrap();
