@@ -11,9 +11,10 @@
 //! stores and the lock's release, the two read-modify-writes that
 //! `parking_lot::Mutex<Vec>` + `Condvar` pays; a get is the same without the
 //! task count. The lock-free engine ([`Core`](crate::engine::Core)) pays
-//! three more read-modify-writes per put (a pending count for shutdown, the
-//! task count, the getter handshake), which buy nothing when the storage is
-//! locked anyway.
+//! two read-modify-writes per put besides its storage's (the count of begun
+//! puts and tasks, which shutdown waits on, and the end of the put, the
+//! getters' handshake), which buy nothing when the storage is locked
+//! anyway.
 //!
 //! - **Getters and putters wait as on a condition variable.** A getter that
 //!   finds no item parks *while holding the storage lock*: its `validate`
