@@ -31,16 +31,18 @@
 //!
 //! # How it works
 //!
-//! One engine serves all four queues. FIFO storage is crossbeam-queue's
-//! lock-free `ArrayQueue` (Vyukov's bounded MPMC ring) or `SegQueue`; LIFO
-//! and priority storage is a `Vec` or a 4-ary heap under bobbin's one-byte
-//! `Lock`. Where CPython's queue is one mutex and three conditions
-//! (`not_empty`, `not_full`, `all_tasks_done`), here a put or get that does
-//! not have to wait takes no lock and makes no system call: waiting getters,
-//! putters and joiners park on three keys of bobbin's parking lot
-//! (parking_lot's design), and a put or get calls into the parking lot only
-//! when a flag says someone may be parked there. A shutdown waits for the
-//! puts already under way, so no item that beat it is ever stranded.
+//! FIFO storage is crossbeam-queue's lock-free `ArrayQueue` (Vyukov's
+//! bounded MPMC ring) or `SegQueue`; LIFO and priority storage is a `Vec` or
+//! a 4-ary heap under bobbin's one-byte `Lock`. Where CPython's queue is one
+//! mutex and three conditions (`not_empty`, `not_full`, `all_tasks_done`),
+//! here a put or get on a FIFO queue that does not have to wait takes no
+//! lock, and on any queue makes no system call: waiting getters, putters and
+//! joiners park on three keys of bobbin's parking lot (parking_lot's design),
+//! and a put or get calls into the parking lot only when a flag says someone
+//! may be parked there. The LIFO and priority queues keep their flags and
+//! task count under the storage lock they take anyway, so that their put
+//! costs what a `Mutex<Vec>` push does. A shutdown lets no put that began
+//! before it go unfinished, so no item that beat it is ever stranded.
 //!
 //! # Examples
 //!
@@ -71,9 +73,11 @@ mod error;
 mod fifo;
 mod iter;
 mod lifo;
+mod locked_engine;
 mod priority;
 mod simple;
 mod storage;
+mod tasks;
 
 pub use error::{GetError, PutError, TaskDoneError};
 pub use fifo::Queue;

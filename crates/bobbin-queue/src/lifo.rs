@@ -1,7 +1,6 @@
 //! [`LifoQueue`]: Python's `queue.LifoQueue`, last in, first out.
 
-use crate::engine::Core;
-use crate::storage::Stack;
+use crate::locked_engine::LockedCore;
 
 /// A last-in, first-out queue (a stack) for many producers and many
 /// consumers, with task tracking and shutdown (Python's `queue.LifoQueue`).
@@ -43,7 +42,7 @@ use crate::storage::Stack;
 /// assert_eq!(q.try_iter().collect::<Vec<_>>(), [222, 333, 111]);
 /// ```
 pub struct LifoQueue<T> {
-    core: Core<Stack<T>, true>,
+    core: LockedCore<Vec<T>>,
 }
 
 tracked_methods!(LifoQueue);

@@ -287,10 +287,7 @@ macro_rules! tracked_methods {
             #[must_use]
             pub fn new(maxsize: usize) -> Self {
                 $Q {
-                    core: crate::engine::Core::new(
-                        crate::storage::Storage::with_maxsize(maxsize),
-                        maxsize,
-                    ),
+                    core: crate::engine::NewCore::with_maxsize(maxsize),
                 }
             }
 
@@ -367,8 +364,8 @@ macro_rules! tracked_methods {
             ///
             /// # Panics
             ///
-            /// If 2^62 tasks are unfinished, which would overflow the count
-            /// (a program that never calls `task_done` needs centuries).
+            /// If 2^61 tasks are unfinished, which would overflow the count
+            /// (a program that never calls `task_done` needs decades).
             ///
             /// # Examples
             ///

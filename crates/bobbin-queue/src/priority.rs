@@ -1,8 +1,8 @@
 //! [`PriorityQueue`]: Python's `queue.PriorityQueue`, smallest item first,
 //! and first in, first out among equal items.
 
-use crate::engine::Core;
-use crate::storage::Heap;
+use crate::locked_engine::LockedCore;
+use crate::storage::StableHeap;
 
 /// A queue that gives out its smallest item first, for many producers and
 /// many consumers, with task tracking and shutdown (Python's
@@ -19,7 +19,7 @@ use crate::storage::Heap;
 ///
 /// # Storage and speed
 ///
-/// The items are a binary heap under bobbin's one-byte `Lock` (CPython keeps
+/// The items are a four-ary heap under bobbin's one-byte `Lock` (CPython keeps
 /// a `heapq` list under the queue's mutex), held only for the push or pop
 /// itself: O(log n) each. Each item is stored with the number of its put,
 /// which breaks ties between equal items. Waiting threads park in bobbin's
@@ -63,7 +63,7 @@ use crate::storage::Heap;
 /// assert_eq!(q.get(), Ok((2, "write tests")));
 /// ```
 pub struct PriorityQueue<T: Ord> {
-    core: Core<Heap<T>, true>,
+    core: LockedCore<StableHeap<T>>,
 }
 
 tracked_methods!(PriorityQueue: Ord);

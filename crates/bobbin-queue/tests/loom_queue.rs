@@ -1,6 +1,8 @@
-//! Loom models of the queues' core: puts and gets that wait for each other,
-//! shutdowns racing puts, gets and joins, `task_done` releasing `join`, and
-//! timed waits racing the event they wait for. Under `--cfg bobbin_loom`
+//! Loom models of the queues' two engines (the lock-free one of `Queue` and
+//! `SimpleQueue`, the locked one of `LifoQueue` and `PriorityQueue`): puts
+//! and gets that wait for each other, shutdowns racing puts, gets and joins,
+//! `task_done` releasing `join`, and timed waits racing the event they wait
+//! for. Under `--cfg bobbin_loom`
 //! FIFO storage is a `VecDeque` under loom's mutex (crossbeam's atomics are
 //! invisible to loom); LIFO and priority storage is bobbin's `Lock`, which
 //! loom sees whole.
@@ -32,17 +34,6 @@ fn spawn<Q: Send + Sync + 'static, R: Send + 'static>(
 }
 
 #[test]
-fn get_waits_for_a_put() {
-    // A getter that parks on an empty queue is woken by the put: no lost
-    // wake-up between its check and its park.
-    with_queue(Queue::unbounded, |q| {
-        let putter = spawn(&q, |q| q.put(1).unwrap());
-        assert_eq!(q.get(), Ok(1));
-        putter.join().unwrap();
-    });
-}
-
-#[test]
 fn simple_queue_get_waits_for_a_put() {
     // The same for SimpleQueue, whose put uses the fence handshake.
     with_queue(SimpleQueue::new, |q| {
@@ -50,22 +41,6 @@ fn simple_queue_get_waits_for_a_put() {
         assert_eq!(q.get(), Ok(1));
         putter.join().unwrap();
     });
-}
-
-#[test]
-fn put_waits_for_a_get() {
-    // A putter that parks on a full queue is woken by the get (the fence
-    // handshake between a get and a parked putter).
-    with_queue(
-        || Queue::bounded(1),
-        |q| {
-            q.put(1).unwrap();
-            let putter = spawn(&q, |q| q.put(2).unwrap());
-            assert_eq!(q.get(), Ok(1));
-            putter.join().unwrap();
-            assert_eq!(q.try_get(), Ok(2));
-        },
-    );
 }
 
 #[test]
@@ -96,195 +71,237 @@ fn lifo_and_priority_queues_wake_their_waiters() {
     );
 }
 
-#[test]
-fn shutdown_wakes_a_blocked_getter_and_putter() {
-    with_queue(
-        || Queue::bounded(1),
-        |q| {
-            q.put(0).unwrap();
-            let putter = spawn(&q, |q| q.put(1));
-            q.shutdown();
-            assert_eq!(putter.join().unwrap(), Err(PutError::ShutDown(1)));
-            assert_eq!(q.get(), Ok(0));
-            assert_eq!(q.get(), Err(GetError::ShutDown));
-        },
-    );
-    with_queue(Queue::<u8>::unbounded, |q| {
-        let getter = spawn(&q, |q| q.get());
-        q.shutdown();
-        assert_eq!(getter.join().unwrap(), Err(GetError::ShutDown));
-    });
-}
+/// The models of one tracked queue's engine, for a queue type `$Q`:
+/// `Queue` runs on the lock-free engine, `LifoQueue` (and `PriorityQueue`,
+/// the same code) on the locked one.
+macro_rules! engine_models {
+    ($module:ident, $Q:ident) => {
+        mod $module {
+            use super::*;
 
-#[test]
-fn an_item_that_beats_a_graceful_shutdown_is_never_stranded() {
-    // A put racing a shutdown either fails, or its item reaches the getter,
-    // which only reports ShutDown once no such item can come.
-    with_queue(Queue::unbounded, |q| {
-        let putter = spawn(&q, |q| q.put(1).is_ok());
-        let closer = spawn(&q, |q| q.shutdown());
-        let got = q.get();
-        let put = putter.join().unwrap();
-        closer.join().unwrap();
-        assert_eq!(got.is_ok(), put, "got {got:?}");
-        assert_eq!(q.get(), Err(GetError::ShutDown));
-    });
-}
+            #[test]
+            fn get_waits_for_a_put() {
+                // A getter that parks on an empty queue is woken by the put: no lost
+                // wake-up between its check and its park.
+                with_queue($Q::unbounded, |q| {
+                    let putter = spawn(&q, |q| q.put(1).unwrap());
+                    assert_eq!(q.get(), Ok(1));
+                    putter.join().unwrap();
+                });
+            }
 
-#[test]
-fn an_immediate_shutdown_returns_every_item_that_beat_it() {
-    with_queue(Queue::unbounded, |q| {
-        let putter = spawn(&q, |q| q.put(1).is_ok());
-        let items = q.shutdown_immediate();
-        let put = putter.join().unwrap();
-        assert_eq!(items, if put { vec![1] } else { vec![] });
-        assert_eq!(q.try_get(), Err(GetError::ShutDown));
-        assert_eq!(q.unfinished_tasks(), 0);
-    });
-}
+            #[test]
+            fn put_waits_for_a_get() {
+                // A putter that parks on a full queue is woken by the get (the fence
+                // handshake between a get and a parked putter).
+                with_queue(
+                    || $Q::bounded(1),
+                    |q| {
+                        q.put(1).unwrap();
+                        let putter = spawn(&q, |q| q.put(2).unwrap());
+                        assert_eq!(q.get(), Ok(1));
+                        putter.join().unwrap();
+                        assert_eq!(q.try_get(), Ok(2));
+                    },
+                );
+            }
 
-#[test]
-fn a_get_after_a_put_refused_by_shutdown_says_shut_down() {
-    // A get that finds the queue empty answers from a cold copy of the
-    // shutdown flag. A thread that has seen a put refused by the shutdown
-    // (and tells the getter so) must make the getter see the shutdown too:
-    // never `Empty` after a `ShutDown` it knows of.
-    with_queue(Queue::unbounded, |q| {
-        let refused = Arc::new(AtomicBool::new(false));
-        let putter = {
-            let refused = Arc::clone(&refused);
-            spawn(&q, move |q| {
-                if q.try_put(1) == Err(PutError::ShutDown(1)) {
-                    refused.store(true, Ordering::Release);
-                }
-            })
-        };
-        let getter = {
-            let refused = Arc::clone(&refused);
-            spawn(&q, move |q| {
-                if refused.load(Ordering::Acquire) {
+            #[test]
+            fn shutdown_wakes_a_blocked_getter_and_putter() {
+                with_queue(
+                    || $Q::bounded(1),
+                    |q| {
+                        q.put(0).unwrap();
+                        let putter = spawn(&q, |q| q.put(1));
+                        q.shutdown();
+                        assert_eq!(putter.join().unwrap(), Err(PutError::ShutDown(1)));
+                        assert_eq!(q.get(), Ok(0));
+                        assert_eq!(q.get(), Err(GetError::ShutDown));
+                    },
+                );
+                with_queue($Q::<u8>::unbounded, |q| {
+                    let getter = spawn(&q, |q| q.get());
+                    q.shutdown();
+                    assert_eq!(getter.join().unwrap(), Err(GetError::ShutDown));
+                });
+            }
+
+            #[test]
+            fn an_item_that_beats_a_graceful_shutdown_is_never_stranded() {
+                // A put racing a shutdown either fails, or its item reaches the getter,
+                // which only reports ShutDown once no such item can come.
+                with_queue($Q::unbounded, |q| {
+                    let putter = spawn(&q, |q| q.put(1).is_ok());
+                    let closer = spawn(&q, |q| q.shutdown());
+                    let got = q.get();
+                    let put = putter.join().unwrap();
+                    closer.join().unwrap();
+                    assert_eq!(got.is_ok(), put, "got {got:?}");
+                    assert_eq!(q.get(), Err(GetError::ShutDown));
+                });
+            }
+
+            #[test]
+            fn an_immediate_shutdown_returns_every_item_that_beat_it() {
+                with_queue($Q::unbounded, |q| {
+                    let putter = spawn(&q, |q| q.put(1).is_ok());
+                    let items = q.shutdown_immediate();
+                    let put = putter.join().unwrap();
+                    assert_eq!(items, if put { vec![1] } else { vec![] });
                     assert_eq!(q.try_get(), Err(GetError::ShutDown));
-                }
-            })
-        };
-        q.shutdown();
-        putter.join().unwrap();
-        getter.join().unwrap();
-    });
-}
+                    assert_eq!(q.unfinished_tasks(), 0);
+                });
+            }
 
-#[test]
-fn task_done_releases_join() {
-    with_queue(Queue::unbounded, |q| {
-        q.put(1).unwrap();
-        let worker = spawn(&q, |q| {
-            q.get().unwrap();
-            q.task_done().unwrap();
-        });
-        q.join();
-        assert_eq!(q.unfinished_tasks(), 0);
-        worker.join().unwrap();
-    });
-}
+            #[test]
+            fn a_get_after_a_put_refused_by_shutdown_says_shut_down() {
+                // A get that finds the queue empty answers from a cold copy of the
+                // shutdown flag. A thread that has seen a put refused by the shutdown
+                // (and tells the getter so) must make the getter see the shutdown too:
+                // never `Empty` after a `ShutDown` it knows of.
+                with_queue($Q::unbounded, |q| {
+                    let refused = Arc::new(AtomicBool::new(false));
+                    let putter = {
+                        let refused = Arc::clone(&refused);
+                        spawn(&q, move |q| {
+                            if q.try_put(1) == Err(PutError::ShutDown(1)) {
+                                refused.store(true, Ordering::Release);
+                            }
+                        })
+                    };
+                    let getter = {
+                        let refused = Arc::clone(&refused);
+                        spawn(&q, move |q| {
+                            if refused.load(Ordering::Acquire) {
+                                assert_eq!(q.try_get(), Err(GetError::ShutDown));
+                            }
+                        })
+                    };
+                    q.shutdown();
+                    putter.join().unwrap();
+                    getter.join().unwrap();
+                });
+            }
 
-#[test]
-fn an_immediate_shutdown_releases_join() {
-    with_queue(Queue::unbounded, |q| {
-        q.put(1).unwrap();
-        let joiner = spawn(&q, |q| q.join());
-        assert_eq!(q.shutdown_immediate(), [1]);
-        joiner.join().unwrap();
-    });
-}
+            #[test]
+            fn task_done_releases_join() {
+                with_queue($Q::unbounded, |q| {
+                    q.put(1).unwrap();
+                    let worker = spawn(&q, |q| {
+                        q.get().unwrap();
+                        q.task_done().unwrap();
+                    });
+                    q.join();
+                    assert_eq!(q.unfinished_tasks(), 0);
+                    worker.join().unwrap();
+                });
+            }
 
-#[test]
-fn a_timed_join_that_succeeds_sees_the_work() {
-    // A timed park may time out at any moment under loom: a join_timeout
-    // that says true must see what the worker did before task_done.
-    with_queue(Queue::unbounded, |q| {
-        q.put(1).unwrap();
-        let worked = Arc::new(AtomicBool::new(false));
-        let worker = {
-            let worked = Arc::clone(&worked);
-            spawn(&q, move |q| {
-                q.get().unwrap();
-                worked.store(true, Ordering::Relaxed);
-                q.task_done().unwrap();
-            })
-        };
-        if q.join_timeout(Duration::from_secs(1)) {
-            assert!(worked.load(Ordering::Relaxed));
-        }
-        worker.join().unwrap();
-        assert!(q.join_timeout(Duration::ZERO));
-    });
-}
+            #[test]
+            fn an_immediate_shutdown_releases_join() {
+                with_queue($Q::unbounded, |q| {
+                    q.put(1).unwrap();
+                    let joiner = spawn(&q, |q| q.join());
+                    assert_eq!(q.shutdown_immediate(), [1]);
+                    joiner.join().unwrap();
+                });
+            }
 
-#[test]
-fn a_timed_get_racing_a_put_loses_nothing() {
-    with_queue(Queue::unbounded, |q| {
-        let putter = spawn(&q, |q| q.put(1).unwrap());
-        let got = q.get_timeout(Duration::from_secs(1));
-        putter.join().unwrap();
-        match got {
-            Ok(v) => assert_eq!(v, 1),
-            Err(e) => {
-                assert_eq!(e, GetError::Empty);
-                assert_eq!(q.try_get(), Ok(1));
+            #[test]
+            fn a_timed_join_that_succeeds_sees_the_work() {
+                // A timed park may time out at any moment under loom: a join_timeout
+                // that says true must see what the worker did before task_done.
+                with_queue($Q::unbounded, |q| {
+                    q.put(1).unwrap();
+                    let worked = Arc::new(AtomicBool::new(false));
+                    let worker = {
+                        let worked = Arc::clone(&worked);
+                        spawn(&q, move |q| {
+                            q.get().unwrap();
+                            worked.store(true, Ordering::Relaxed);
+                            q.task_done().unwrap();
+                        })
+                    };
+                    if q.join_timeout(Duration::from_secs(1)) {
+                        assert!(worked.load(Ordering::Relaxed));
+                    }
+                    worker.join().unwrap();
+                    assert!(q.join_timeout(Duration::ZERO));
+                });
+            }
+
+            #[test]
+            fn a_timed_get_racing_a_put_loses_nothing() {
+                with_queue($Q::unbounded, |q| {
+                    let putter = spawn(&q, |q| q.put(1).unwrap());
+                    let got = q.get_timeout(Duration::from_secs(1));
+                    putter.join().unwrap();
+                    match got {
+                        Ok(v) => assert_eq!(v, 1),
+                        Err(e) => {
+                            assert_eq!(e, GetError::Empty);
+                            assert_eq!(q.try_get(), Ok(1));
+                        }
+                    }
+                });
+            }
+
+            #[test]
+            fn a_timed_put_racing_a_get_loses_nothing() {
+                with_queue(
+                    || $Q::bounded(1),
+                    |q| {
+                        q.put(1).unwrap();
+                        let getter = spawn(&q, |q| q.get().unwrap());
+                        let put = q.put_timeout(2, Duration::from_secs(1));
+                        assert_eq!(getter.join().unwrap(), 1);
+                        match put {
+                            Ok(()) => assert_eq!(q.try_get(), Ok(2)),
+                            Err(e) => {
+                                assert_eq!(e, PutError::Full(2));
+                                assert_eq!(q.try_get(), Err(GetError::Empty));
+                            }
+                        }
+                    },
+                );
+            }
+
+            #[test]
+            fn two_getters_share_one_item_and_a_shutdown() {
+                // One put and a shutdown wake both parked getters in some order: one
+                // gets the item, the other sees the shutdown; neither sleeps forever.
+                with_queue($Q::unbounded, |q| {
+                    let getters: Vec<_> = (0..2).map(|_| spawn(&q, |q| q.get())).collect();
+                    q.put(1).unwrap();
+                    q.shutdown();
+                    let mut results: Vec<_> =
+                        getters.into_iter().map(|g| g.join().unwrap()).collect();
+                    results.sort_by_key(Result::is_err);
+                    assert_eq!(results, [Ok(1), Err(GetError::ShutDown)]);
+                });
+            }
+
+            #[test]
+            fn two_putters_take_turns_in_one_slot() {
+                with_queue(
+                    || $Q::bounded(1),
+                    |q| {
+                        let putters: Vec<_> = [1, 2]
+                            .into_iter()
+                            .map(|i| spawn(&q, move |q| q.put(i).unwrap()))
+                            .collect();
+                        let mut got = [q.get().unwrap(), q.get().unwrap()];
+                        got.sort_unstable();
+                        assert_eq!(got, [1, 2]);
+                        for p in putters {
+                            p.join().unwrap();
+                        }
+                    },
+                );
             }
         }
-    });
+    };
 }
 
-#[test]
-fn a_timed_put_racing_a_get_loses_nothing() {
-    with_queue(
-        || Queue::bounded(1),
-        |q| {
-            q.put(1).unwrap();
-            let getter = spawn(&q, |q| q.get().unwrap());
-            let put = q.put_timeout(2, Duration::from_secs(1));
-            assert_eq!(getter.join().unwrap(), 1);
-            match put {
-                Ok(()) => assert_eq!(q.try_get(), Ok(2)),
-                Err(e) => {
-                    assert_eq!(e, PutError::Full(2));
-                    assert_eq!(q.try_get(), Err(GetError::Empty));
-                }
-            }
-        },
-    );
-}
-
-#[test]
-fn two_getters_share_one_item_and_a_shutdown() {
-    // One put and a shutdown wake both parked getters in some order: one
-    // gets the item, the other sees the shutdown; neither sleeps forever.
-    with_queue(Queue::unbounded, |q| {
-        let getters: Vec<_> = (0..2).map(|_| spawn(&q, |q| q.get())).collect();
-        q.put(1).unwrap();
-        q.shutdown();
-        let mut results: Vec<_> = getters.into_iter().map(|g| g.join().unwrap()).collect();
-        results.sort_by_key(Result::is_err);
-        assert_eq!(results, [Ok(1), Err(GetError::ShutDown)]);
-    });
-}
-
-#[test]
-fn two_putters_take_turns_in_one_slot() {
-    with_queue(
-        || Queue::bounded(1),
-        |q| {
-            let putters: Vec<_> = [1, 2]
-                .into_iter()
-                .map(|i| spawn(&q, move |q| q.put(i).unwrap()))
-                .collect();
-            let mut got = [q.get().unwrap(), q.get().unwrap()];
-            got.sort_unstable();
-            assert_eq!(got, [1, 2]);
-            for p in putters {
-                p.join().unwrap();
-            }
-        },
-    );
-}
+engine_models!(queue, Queue);
+engine_models!(lifo_queue, LifoQueue);

@@ -1,21 +1,16 @@
-//! LIFO storage, a `Vec`, and priority storage, a 4-ary heap, each under
-//! bobbin-lock's one-byte `Lock` (CPython's `LifoQueue` and `PriorityQueue`
-//! are a list and a heap under the queue's mutex).
-//!
-//! Both are a [`Locked`] collection, which also keeps the collection's
-//! length in an atomic, stored under the lock after every change, so that
-//! `len`, `is_empty` and `is_full` (which the parking callbacks call) never
-//! take the lock.
+//! LIFO storage, a `Vec`, and priority storage, a 4-ary heap, which
+//! [`LockedCore`](crate::locked_engine::LockedCore) keeps under bobbin-lock's
+//! one-byte `Lock` (CPython's `LifoQueue` and `PriorityQueue` are a list and
+//! a heap under the queue's mutex).
 
-use super::{Drained, Storage};
-use bobbin_lock::Lock;
-use bobbin_park::sync::atomic::{AtomicUsize, Ordering};
+use super::Drained;
 use core::any::Any;
 use core::cell::Cell;
 use std::cmp::Ordering as CmpOrdering;
 use std::panic::{self, AssertUnwindSafe};
 
-/// A collection that [`Locked`] keeps under its lock.
+/// A collection that [`LockedCore`](crate::locked_engine::LockedCore)
+/// keeps under its lock.
 pub(crate) trait Collection: Default {
     /// The item type.
     type Item;
@@ -29,7 +24,7 @@ pub(crate) trait Collection: Default {
     /// How many items it holds.
     fn count(&self) -> usize;
 
-    /// Takes every item, in order (see [`Storage::drain`]).
+    /// Takes every item, in order (see [`Storage::drain`](super::Storage::drain)).
     fn take_all(&mut self) -> Drained<Self::Item> {
         Drained {
             items: core::iter::from_fn(|| self.take()).collect(),
@@ -37,94 +32,6 @@ pub(crate) trait Collection: Default {
         }
     }
 }
-
-/// A [`Collection`] under a `Lock`, with its length readable without the
-/// lock.
-pub(crate) struct Locked<C> {
-    /// The items.
-    items: Lock<C>,
-    /// The collection's length, stored under the lock after every change.
-    len: AtomicUsize,
-    /// The bound, or 0 for none.
-    maxsize: usize,
-}
-
-impl<C: Collection> Storage for Locked<C> {
-    type Item = C::Item;
-
-    fn with_maxsize(maxsize: usize) -> Self {
-        Locked {
-            items: Lock::new(C::default()),
-            len: AtomicUsize::new(0),
-            maxsize,
-        }
-    }
-
-    #[inline]
-    fn push(&self, item: C::Item) -> Result<(), C::Item> {
-        let mut items = self.items.acquire();
-        if self.maxsize != 0 && items.count() >= self.maxsize {
-            return Err(item);
-        }
-        let items = Recount {
-            items: &mut *items,
-            len: &self.len,
-        };
-        items.items.add(item);
-        Ok(())
-    }
-
-    #[inline]
-    fn pop(&self) -> Option<C::Item> {
-        let mut items = self.items.acquire();
-        let items = Recount {
-            items: &mut *items,
-            len: &self.len,
-        };
-        items.items.take()
-    }
-
-    fn drain(&self) -> Drained<C::Item> {
-        let mut items = self.items.acquire();
-        let items = Recount {
-            items: &mut *items,
-            len: &self.len,
-        };
-        items.items.take_all()
-    }
-
-    #[inline]
-    fn len(&self) -> usize {
-        self.len.load(Ordering::Acquire)
-    }
-
-    #[inline]
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    #[inline]
-    fn is_full(&self) -> bool {
-        self.maxsize != 0 && self.len() >= self.maxsize
-    }
-}
-
-/// Stores a locked collection's length when dropped, at the end of a push
-/// or pop, also if an item's `Ord` panics in the middle of one.
-struct Recount<'a, C: Collection> {
-    items: &'a mut C,
-    len: &'a AtomicUsize,
-}
-
-impl<C: Collection> Drop for Recount<'_, C> {
-    #[inline]
-    fn drop(&mut self) {
-        self.len.store(self.items.count(), Ordering::Release);
-    }
-}
-
-/// LIFO storage: a `Vec` pushed and popped at its end.
-pub(crate) type Stack<T> = Locked<Vec<T>>;
 
 impl<T> Collection for Vec<T> {
     type Item = T;
@@ -144,10 +51,6 @@ impl<T> Collection for Vec<T> {
         self.len()
     }
 }
-
-/// Priority storage: a four-ary heap, smallest item first and first in,
-/// first out among equal items.
-pub(crate) type Heap<T> = Locked<StableHeap<T>>;
 
 /// An item of a priority queue with the number of its put, which breaks ties
 /// so that equal items come out in the order they went in.
@@ -212,11 +115,14 @@ impl<T: Ord> Entry<T> {
     }
 }
 
-/// How many children each node of a [`StableHeap`] has.
+/// How many children each node of a [`StableHeap`] has (its pop's
+/// tournament is written for four).
 const ARITY: usize = 4;
+const _: () = assert!(ARITY == 4);
 
-/// A min-heap of entries, stable among equal items, with four children per
-/// node rather than `BinaryHeap`'s two.
+/// Priority storage: a min-heap of entries, stable among equal items (first
+/// in, first out), with four children per node rather than `BinaryHeap`'s
+/// two.
 ///
 /// An entry carries its put number beside its item, so it is twice the size
 /// of a bare `u64`; a binary heap of them walks twice the memory a bare one
@@ -288,21 +194,32 @@ impl<T: Ord> Collection for StableHeap<T> {
         // leave first, to the bottom, without comparing it on the way (it
         // came from the bottom, so it almost always belongs there), then
         // sift it up the few levels it may need.
-        let len = self.entries.len();
         let mut i = 0;
         loop {
-            let children = ARITY * i + 1;
-            if children >= len {
+            let first_child = ARITY * i + 1;
+            let Some(children) = self.entries.get(first_child..) else {
                 break;
-            }
-            let mut min = children;
-            for child in children + 1..(children + ARITY).min(len) {
-                if self.entries[child].before(&self.entries[min]) {
-                    min = child;
+            };
+            let min = if let Some(four) = children.first_chunk::<ARITY>() {
+                // A node with all four children (every one but the last
+                // few): a tournament of three comparisons on one bounds
+                // check, rather than a loop that checks every index.
+                let a = usize::from(four[1].before(&four[0]));
+                let b = 2 + usize::from(four[3].before(&four[2]));
+                if four[b].before(&four[a]) { b } else { a }
+            } else if children.is_empty() {
+                break;
+            } else {
+                let mut min = 0;
+                for (child, entry) in children.iter().enumerate().skip(1) {
+                    if entry.before(&children[min]) {
+                        min = child;
+                    }
                 }
-            }
-            self.entries.swap(i, min);
-            i = min;
+                min
+            };
+            self.entries.swap(i, first_child + min);
+            i = first_child + min;
         }
         self.sift_up(i);
         if let Some(payload) = take_caught() {
@@ -351,20 +268,6 @@ impl<T: Ord> Collection for StableHeap<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_stack_pops_the_last_pushed_and_keeps_its_bound() {
-        let stack = Stack::with_maxsize(2);
-        assert_eq!(stack.push(1), Ok(()));
-        assert_eq!(stack.push(2), Ok(()));
-        assert!(stack.is_full());
-        assert_eq!(stack.push(3), Err(3));
-        assert_eq!(stack.len(), 2);
-        assert_eq!(stack.pop(), Some(2));
-        assert_eq!(stack.pop(), Some(1));
-        assert_eq!(stack.pop(), None);
-        assert!(stack.is_empty());
-    }
 
     /// An item ordered by its key alone, carrying its put number, so that
     /// equal items can be told apart.
@@ -424,11 +327,12 @@ mod tests {
 
     #[test]
     fn a_heap_restarts_its_numbering_when_empty() {
-        let heap = Heap::with_maxsize(1);
-        heap.push(5).unwrap();
-        assert_eq!(heap.push(6), Err(6));
-        assert_eq!(heap.pop(), Some(5));
-        heap.push(7).unwrap();
-        assert_eq!(heap.items.acquire().next_seq, 1);
+        let mut heap = StableHeap::default();
+        heap.add(5);
+        heap.add(6);
+        assert_eq!(heap.take(), Some(5));
+        assert_eq!(heap.take(), Some(6));
+        heap.add(7);
+        assert_eq!(heap.next_seq, 1);
     }
 }

@@ -1,12 +1,13 @@
-//! Where the queues keep their items: the [`Storage`] trait the shared core
-//! waits on, the FIFO storage on crossbeam-queue ([`Fifo`]), and the LIFO
-//! and priority storage under bobbin's `Lock` ([`Stack`], [`Heap`]).
+//! Where the queues keep their items: the [`Storage`] trait the lock-free
+//! core waits on and its FIFO storage on crossbeam-queue ([`Fifo`]), and
+//! the [`Collection`]s that the locked core keeps under bobbin's `Lock`
+//! (`Vec` for LIFO, [`StableHeap`] for priority).
 
 mod fifo;
 mod locked;
 
 pub(crate) use fifo::Fifo;
-pub(crate) use locked::{Heap, Stack};
+pub(crate) use locked::{Collection, StableHeap};
 
 use core::any::Any;
 

@@ -1,0 +1,198 @@
+//! Python's `task_done` and `join` for both engines: a count of finished
+//! tasks beside each engine's own count of begun ones.
+//!
+//! A task begins with its put, which each engine counts its own way (the
+//! lock-free engine in the compare-and-swap that begins the put, the locked
+//! one under its storage lock) in a word with the count above two flag
+//! bits, modulo 2^62. [`Tasks`] counts the finished ones the same way and
+//! holds the joiners' parked flag; the unfinished tasks are the difference.
+//!
+//! # The joiners' handshake
+//!
+//! A joiner sets [`JOIN_PARKED`] with a read-modify-write of `done`, then
+//! reads the begun count; `task_done` reads the begun count, raises `done`
+//! with a read-modify-write and reads the flag from it. The two RMWs are
+//! ordered in `done`'s modification order: either the joiner's comes second
+//! and reads the last task done, or `task_done`'s does and sees the flag.
+
+use crate::engine::{Padded, QUEUE_JOIN, wake_all};
+use crate::error::TaskDoneError;
+use bobbin_park::sync::atomic::{AtomicU64, Ordering};
+use bobbin_park::{DEFAULT_PARK_TOKEN, Deadline, ParkResult, WaitLabel, park};
+
+/// `done`: joiners may be parked on `done`.
+const JOIN_PARKED: u64 = 1 << 0;
+/// One put or task: the counting words count in the bits above their two
+/// flag bits, wrapping around, so that the difference of two counts is
+/// exact while it stays below 2^62.
+pub(crate) const ONE: u64 = 1 << 2;
+/// The flag bits of a counting word.
+const FLAGS: u64 = ONE - 1;
+/// A put that finds this many unfinished tasks panics rather than let the
+/// difference of the counts become ambiguous (2^61 tasks).
+pub(crate) const TASK_LIMIT: u64 = 1 << 61;
+
+/// How many puts or tasks `later`'s count is ahead of `earlier`'s.
+#[inline]
+pub(crate) fn count_between(later: u64, earlier: u64) -> u64 {
+    (later & !FLAGS).wrapping_sub(earlier & !FLAGS) / ONE
+}
+
+/// The finished tasks of a queue, times [`ONE`] (wrapping), and
+/// [`JOIN_PARKED`]; also the key joiners park on. On a cache line of its
+/// own, so that consumers' `task_done` does not write the putters' line.
+///
+/// Every method takes `began`, the engine's word that counts begun tasks.
+///
+/// # Invariants
+///
+/// - The count never passes `began`'s: every raise reads `began` first,
+///   after acquiring `done`, so that it reads no older a count than the
+///   raise it follows did.
+/// - `JOIN_PARKED` is set whenever a joiner is parked, and changed only with
+///   the joiners' queue locked.
+#[derive(Debug, Default)]
+pub(crate) struct Tasks(Padded<AtomicU64>);
+
+impl Tasks {
+    /// The word itself, for tests that start it near the wrap.
+    #[cfg(test)]
+    pub(crate) fn word(&self) -> &AtomicU64 {
+        &self.0.0
+    }
+
+    /// The count of unfinished tasks.
+    #[inline]
+    pub(crate) fn unfinished(&self, began: &AtomicU64) -> usize {
+        // `done` first: `began` read after it counts no fewer tasks.
+        let done = self.0.0.load(Ordering::Acquire);
+        let count = count_between(began.load(Ordering::Acquire), done);
+        usize::try_from(count).unwrap_or(usize::MAX)
+    }
+
+    /// Panics if a put that would make the begun count `began` finds too
+    /// many tasks unfinished; else returns the `done` value it read.
+    #[cold]
+    pub(crate) fn check_limit(&self, began: u64) -> u64 {
+        let done = self.0.0.load(Ordering::Acquire);
+        if count_between(began, done) >= TASK_LIMIT {
+            panic!("bobbin-queue: more than 2^61 unfinished tasks (task_done is never called?)");
+        }
+        done
+    }
+
+    /// Lowers the count of unfinished tasks by up to `n` (not below zero, as
+    /// CPython's immediate shutdown does), waking joiners if it reaches zero.
+    pub(crate) fn finish(&self, began: &AtomicU64, n: usize) {
+        let n = u64::try_from(n).unwrap_or(u64::MAX);
+        let done = &self.0.0;
+        // Acquire, here and on failure: the `began` read below is then no
+        // older than the one behind the `done` value it raises.
+        let mut before = done.load(Ordering::Acquire);
+        loop {
+            let left = count_between(began.load(Ordering::Acquire), before);
+            let finished = left.min(n);
+            if finished == 0 {
+                return;
+            }
+            match done.compare_exchange_weak(
+                before,
+                before.wrapping_add(finished * ONE),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    if finished == left && before & JOIN_PARKED != 0 {
+                        self.wake_joiners();
+                    }
+                    return;
+                }
+                Err(now) => before = now,
+            }
+        }
+    }
+
+    /// Marks one task done.
+    pub(crate) fn task_done(&self, began: &AtomicU64) -> Result<(), TaskDoneError> {
+        let done = &self.0.0;
+        let mut before = done.load(Ordering::Acquire);
+        loop {
+            // Acquire: a gotten item's task, counted before its push, is in
+            // this count. The count only grows, so a task seen here is still
+            // unfinished at the swap, unless the swap fails.
+            let left = count_between(began.load(Ordering::Acquire), before);
+            if left == 0 {
+                return Err(TaskDoneError);
+            }
+            // Release: what the consumer did before `task_done` happens
+            // before the return of the `join` this releases.
+            match done.compare_exchange_weak(
+                before,
+                before.wrapping_add(ONE),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    if left == 1 && before & JOIN_PARKED != 0 {
+                        self.wake_joiners();
+                    }
+                    return Ok(());
+                }
+                Err(now) => before = now,
+            }
+        }
+    }
+
+    /// Wakes every parked joiner, as Python's `all_tasks_done.notify_all()`.
+    #[cold]
+    fn wake_joiners(&self) {
+        let done = &self.0.0;
+        wake_all(done, || {
+            done.fetch_and(!JOIN_PARKED, Ordering::Relaxed);
+        });
+    }
+
+    /// Waits until every task is done or `deadline` passes; true if every
+    /// task is done.
+    #[inline]
+    pub(crate) fn join_until(&self, began: &AtomicU64, deadline: Deadline) -> bool {
+        self.unfinished(began) == 0 || self.join_slow(began, deadline)
+    }
+
+    #[cold]
+    fn join_slow(&self, began: &AtomicU64, deadline: Deadline) -> bool {
+        let done = &self.0.0;
+        loop {
+            if deadline.has_passed() {
+                return false;
+            }
+            // The flag first, then `began`: a `task_done` that finishes the
+            // last task either comes before the flag (and this reads its
+            // `done`) or after it (and sees the flag).
+            let validate = || {
+                let before = done.fetch_or(JOIN_PARKED, Ordering::AcqRel);
+                count_between(began.load(Ordering::Acquire), before) != 0
+            };
+            let timed_out = |_, was_last: bool| {
+                if was_last {
+                    done.fetch_and(!JOIN_PARKED, Ordering::Relaxed);
+                }
+            };
+            let _label = WaitLabel::unless_labelled(&QUEUE_JOIN);
+            let parked = park(
+                done,
+                validate,
+                || {},
+                timed_out,
+                DEFAULT_PARK_TOKEN,
+                deadline,
+            );
+            if self.unfinished(began) == 0 {
+                return true;
+            }
+            if parked == ParkResult::TimedOut {
+                return false;
+            }
+        }
+    }
+}
