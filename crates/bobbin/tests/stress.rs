@@ -41,23 +41,67 @@ use std::time::{Duration, Instant, SystemTime};
 const PERMITS: usize = 3;
 /// Parties of the shared barrier.
 const PARTIES: usize = 3;
+/// A worker's progress count once it has left.
+const DONE: u64 = u64::MAX;
 /// Timers a worker keeps running at once before it joins the oldest.
 const TIMERS_PER_WORKER: usize = 8;
 
-/// A reproducible random stream (xorshift64*), one per worker.
-struct Rng(u64);
+/// How many workers are in a wait that only another worker can end (a
+/// `Duration::MAX` timeout), and how many may be at once: one fewer than
+/// the workers. Were every worker in such a wait (two at the barrier of
+/// three, the rest on the clear event, say), none would be left to end
+/// them: a deadlock of the workload, not of bobbin, which the watchdog would
+/// report as a hang. With one worker always free, its random operations
+/// (sets, puts, releases, arrivals, notifications) end every such wait.
+static FOREVER: AtomicUsize = AtomicUsize::new(0);
+static FOREVER_LIMIT: AtomicUsize = AtomicUsize::new(0);
+/// Set when the run stops: no new wait without a bound from then on, so the
+/// free workers can end the last ones and every worker can leave.
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+/// Takes one of the [`FOREVER`] places, if one is free and the run goes on.
+fn take_forever_place() -> bool {
+    let mut n = FOREVER.load(Ordering::SeqCst);
+    loop {
+        if STOPPING.load(Ordering::SeqCst) || n >= FOREVER_LIMIT.load(Ordering::SeqCst) {
+            return false;
+        }
+        match FOREVER.compare_exchange(n, n + 1, Ordering::SeqCst, Ordering::SeqCst) {
+            Ok(_) => return true,
+            Err(now) => n = now,
+        }
+    }
+}
+
+/// A reproducible random stream (xorshift64*), one per worker, which also
+/// remembers whether its worker holds a [`FOREVER`] place.
+struct Rng {
+    state: u64,
+    forever: bool,
+}
 
 impl Rng {
     fn new(seed: u64, stream: u64) -> Rng {
         let mixed = (seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15)) | 1;
-        Rng(mixed)
+        Rng {
+            state: mixed,
+            forever: false,
+        }
     }
 
     fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        self.state ^= self.state >> 12;
+        self.state ^= self.state << 25;
+        self.state ^= self.state >> 27;
+        self.state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Gives back the [`FOREVER`] place of the operation that just ended.
+    fn end_of_operation(&mut self) {
+        if self.forever {
+            self.forever = false;
+            FOREVER.fetch_sub(1, Ordering::SeqCst);
+        }
     }
 
     /// A number in `0..n`.
@@ -71,15 +115,21 @@ impl Rng {
     }
 
     /// A timeout for a blocking call: zero, a few microseconds or
-    /// milliseconds, or none at all (`None`, an untimed call) when the
-    /// caller says it is safe.
+    /// milliseconds, or none at all: `None` (an untimed call) when the
+    /// caller says it is safe (a lock whose holder always lets go), else
+    /// `Duration::MAX` when a [`FOREVER`] place is free (a wait only another
+    /// worker can end), else a few milliseconds.
     fn timeout(&mut self, untimed_ok: bool) -> Option<Duration> {
         match self.below(10) {
             0 => Some(Duration::ZERO),
             1..=3 => Some(Duration::from_micros(self.below(200))),
             4..=8 => Some(Duration::from_micros(200 + self.below(3000))),
             _ if untimed_ok => None,
-            _ => Some(Duration::MAX),
+            _ if !self.forever && take_forever_place() => {
+                self.forever = true;
+                Some(Duration::MAX)
+            }
+            _ => Some(Duration::from_millis(3)),
         }
     }
 }
@@ -197,6 +247,7 @@ fn stress_every_primitive_with_a_watchdog() {
     let seconds = env_u64("BOBBIN_STRESS_SECS").unwrap_or(10);
     let stall = Duration::from_secs(env_u64("BOBBIN_STRESS_STALL_SECS").unwrap_or(10));
     let workers = 8 * usize::try_from(env_u64("BOBBIN_STRESS").unwrap_or(1).max(1)).unwrap();
+    FOREVER_LIMIT.store(workers - 1, Ordering::SeqCst);
     let seed = env_u64("BOBBIN_STRESS_SEED").unwrap_or_else(|| {
         let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH);
         now.map_or(1, |d| d.as_nanos() as u64)
@@ -255,6 +306,7 @@ fn stress_every_primitive_with_a_watchdog() {
     while Instant::now() < end {
         std::thread::sleep(Duration::from_millis(50).min(end - Instant::now()));
     }
+    STOPPING.store(true, Ordering::SeqCst);
     world.stop.store(true, Ordering::SeqCst);
     let tallies: Vec<Tally> = handles
         .into_iter()
@@ -273,19 +325,35 @@ fn watch(world: &World, stall: Duration, seed: u64) {
         .iter()
         .map(|p| (p.load(Ordering::Relaxed), Instant::now()))
         .collect();
-    while !world.stop.load(Ordering::SeqCst) {
+    // Until every worker has left, the drain after the stop included.
+    while world
+        .progress
+        .iter()
+        .any(|p| p.load(Ordering::SeqCst) != DONE)
+    {
         std::thread::sleep(Duration::from_millis(100));
         let now = Instant::now();
         for (i, (count, since)) in last.iter_mut().enumerate() {
-            let current = world.progress[i].load(Ordering::Relaxed);
+            let current = world.progress[i].load(Ordering::SeqCst);
             if current != *count {
                 (*count, *since) = (current, now);
-            } else if now - *since > stall && !world.stop.load(Ordering::SeqCst) {
+            } else if current != DONE && now - *since > stall {
                 say(&format!(
                     "\nstress: HANG: stress-worker-{i} made no progress for {:?} \
                      (seed {seed}; replay with `cargo xtask stress --seed {seed}`)\n\
+                     workers in a wait without a bound: {} of at most {}; \
+                     the event is {}; the barrier has {} waiting{}\n\
                      hang report (bobbin_thread::thread_dump):\n{}",
                     now - *since,
+                    FOREVER.load(Ordering::SeqCst),
+                    FOREVER_LIMIT.load(Ordering::SeqCst),
+                    if world.event.is_set() { "set" } else { "clear" },
+                    world.barrier.n_waiting(),
+                    if world.barrier.is_broken() {
+                        " and is broken"
+                    } else {
+                        ""
+                    },
                     thread_dump()
                 ));
                 std::process::exit(1);
@@ -302,7 +370,9 @@ fn work(world: &World, me: usize, mut rng: Rng) -> Tally {
     if me < 2 && env_u64("BOBBIN_STRESS_PLANT_HANG") == Some(1) {
         plant_hang(world, me);
     }
-    while !world.stop.load(Ordering::Relaxed) {
+    // After the stop, the workers go on until no worker is left in a wait
+    // without a bound: theirs are what end those.
+    while !(world.stop.load(Ordering::SeqCst) && FOREVER.load(Ordering::SeqCst) == 0) {
         match rng.below(100) {
             0..=9 => lock_op(world, &mut rng, &mut tally),
             10..=14 => rlock_op(world, &mut rng, &mut tally),
@@ -315,9 +385,11 @@ fn work(world: &World, me: usize, mut rng: Rng) -> Tally {
             86..=94 => timer_op(&mut rng, &mut tally, &mut timers),
             _ => thread_op(world, &mut rng, &mut tally),
         }
+        rng.end_of_operation();
         tally.ops += 1;
         world.progress[me].fetch_add(1, Ordering::Relaxed);
     }
+    world.progress[me].store(DONE, Ordering::SeqCst);
     for (timer, fired, cancelled) in timers {
         finish_timer(timer, &fired, cancelled, &mut tally);
     }
