@@ -149,3 +149,13 @@ fn the_hang_report_is_at_the_root() {
     assert!(line.blocked().is_none());
     let _: fn() -> bobbin_thread::ThreadDump = bobbin::thread_dump;
 }
+
+#[test]
+fn timeout_max_is_the_largest_duration_and_waits_forever() {
+    assert_eq!(bobbin::TIMEOUT_MAX, Duration::MAX);
+    // A set event returns at once even with the largest timeout: no panic,
+    // no overflow in turning it into a deadline.
+    let event = bobbin::Event::new();
+    event.set();
+    assert!(event.wait_timeout(bobbin::TIMEOUT_MAX));
+}
