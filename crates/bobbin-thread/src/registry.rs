@@ -442,6 +442,13 @@ fn numbered_name(template: &str, n: u64) -> Box<str> {
     name.into_boxed_str()
 }
 
+/// Takes the next default name, `Thread-N`, now: for a thread made ahead of
+/// its start (an [`UnstartedTimer`](crate::UnstartedTimer)), which Python
+/// numbers when it is made.
+pub(crate) fn take_default_name() -> String {
+    with_globals(|g| g.next_name("Thread")).into()
+}
+
 /// Registers a thread about to be spawned: its ident, its name (`Thread-N`
 /// when none was given) and the default stack size, in one acquisition of
 /// the lock.

@@ -10,6 +10,7 @@
 
 use crate::Panicked;
 use crate::builder::Builder;
+use crate::registry;
 use crate::sync::Event;
 use crate::thread::{Thread, ThreadRef};
 use bobbin_park::sync::Arc;
@@ -185,7 +186,9 @@ impl Timer {
         F: FnOnce() + Send + 'static,
     {
         UnstartedTimer {
-            builder: Builder::new(),
+            // Python's `Timer()` numbers its thread when it is made, not when
+            // it starts; `name` may still replace the name.
+            builder: Builder::new().name(registry::take_default_name()),
             interval,
             function: Box::new(function),
             shared: Shared::new(),

@@ -116,6 +116,41 @@ fn an_interval_of_duration_max_never_passes() {
     timer.join().unwrap();
 }
 
+/// The `N` of a `Thread-N` name.
+fn number(name: &str) -> u64 {
+    name.strip_prefix("Thread-")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{name} is not a default name"))
+}
+
+#[test]
+fn a_timer_is_numbered_when_made_as_pythons_timer_is() {
+    // Python's `Timer()` takes its `Thread-N` in the constructor: a thread
+    // made between the timer's making and its start gets a later number.
+    // (Other tests may take numbers in between; the order still holds.)
+    let unstarted = Timer::new(Duration::from_secs(3600), || ());
+    let thread = bobbin_thread::spawn(|| ()).unwrap();
+    let timer = unstarted.start().unwrap();
+    assert!(
+        number(timer.name()) < number(thread.name()),
+        "{} was made before {}",
+        timer.name(),
+        thread.name()
+    );
+    assert!(timer.cancel());
+    timer.join().unwrap();
+    thread.join().unwrap();
+
+    // A name given before the start replaces the default one.
+    let named = Timer::new(Duration::from_secs(3600), || ())
+        .name("t2")
+        .start()
+        .unwrap();
+    assert_eq!(named.name(), "t2");
+    assert!(named.cancel());
+    named.join().unwrap();
+}
+
 #[test]
 fn a_timer_thread_has_a_name_and_a_daemon_flag() {
     let (tx, rx) = mpsc::channel();
