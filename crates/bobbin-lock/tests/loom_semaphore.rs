@@ -13,18 +13,21 @@ use bobbin_park::loom;
 use bobbin_park::sync::Arc;
 use std::time::Duration;
 
+/// Two threads that each wait for a permit and keep it.
+fn two_blocking_waiters(sem: &Arc<Semaphore>) -> [loom::thread::JoinHandle<()>; 2] {
+    [(); 2].map(|()| {
+        let sem = Arc::clone(sem);
+        loom::thread::spawn(move || SemaphoreGuard::forget(sem.acquire()))
+    })
+}
+
 #[test]
 fn release_n_wakes_n_waiters() {
     // If a release lost a waiter (a stale parked flag, a permit added to the
     // count behind a parked thread), loom would report a deadlock.
     loom::model(|| {
         let sem = Arc::new(Semaphore::new(0));
-        let waiters: Vec<_> = (0..2)
-            .map(|_| {
-                let sem = Arc::clone(&sem);
-                loom::thread::spawn(move || SemaphoreGuard::forget(sem.acquire()))
-            })
-            .collect();
+        let waiters = two_blocking_waiters(&sem);
         sem.release(2).unwrap();
         for w in waiters {
             w.join().unwrap();
@@ -40,12 +43,7 @@ fn permits_one_at_a_time_reach_every_waiter() {
     // and leave that waiter asleep (a deadlock for loom).
     loom::model(|| {
         let sem = Arc::new(Semaphore::new(0));
-        let waiters: Vec<_> = (0..2)
-            .map(|_| {
-                let sem = Arc::clone(&sem);
-                loom::thread::spawn(move || SemaphoreGuard::forget(sem.acquire()))
-            })
-            .collect();
+        let waiters = two_blocking_waiters(&sem);
         sem.release(1).unwrap();
         sem.release(1).unwrap();
         for w in waiters {
