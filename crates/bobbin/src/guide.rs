@@ -31,59 +31,59 @@
 //! Chapters 11, 12, 14 and 17 also say where the tutorial's Python does not
 //! work as printed, and how the Rust version avoids the mistake.
 
-#[doc = include_str!("../../../docs/guide/01_concurrency.md")]
+#[doc = include_str!("../guide/01_concurrency.md")]
 pub mod ch01_concurrency {}
 
-#[doc = include_str!("../../../docs/guide/02_start.md")]
+#[doc = include_str!("../guide/02_start.md")]
 pub mod ch02_start {}
 
-#[doc = include_str!("../../../docs/guide/03_arguments.md")]
+#[doc = include_str!("../guide/03_arguments.md")]
 pub mod ch03_arguments {}
 
-#[doc = include_str!("../../../docs/guide/04_names.md")]
+#[doc = include_str!("../guide/04_names.md")]
 pub mod ch04_names {}
 
-#[doc = include_str!("../../../docs/guide/05_daemon.md")]
+#[doc = include_str!("../guide/05_daemon.md")]
 pub mod ch05_daemon {}
 
-#[doc = include_str!("../../../docs/guide/06_join.md")]
+#[doc = include_str!("../guide/06_join.md")]
 pub mod ch06_join {}
 
-#[doc = include_str!("../../../docs/guide/07_enumerate.md")]
+#[doc = include_str!("../guide/07_enumerate.md")]
 pub mod ch07_enumerate {}
 
-#[doc = include_str!("../../../docs/guide/08_local.md")]
+#[doc = include_str!("../guide/08_local.md")]
 pub mod ch08_local {}
 
-#[doc = include_str!("../../../docs/guide/09_subclass.md")]
+#[doc = include_str!("../guide/09_subclass.md")]
 pub mod ch09_subclass {}
 
-#[doc = include_str!("../../../docs/guide/10_timer.md")]
+#[doc = include_str!("../guide/10_timer.md")]
 pub mod ch10_timer {}
 
-#[doc = include_str!("../../../docs/guide/11_event.md")]
+#[doc = include_str!("../guide/11_event.md")]
 pub mod ch11_event {}
 
-#[doc = include_str!("../../../docs/guide/12_lock.md")]
+#[doc = include_str!("../guide/12_lock.md")]
 pub mod ch12_lock {}
 
-#[doc = include_str!("../../../docs/guide/13_rlock.md")]
+#[doc = include_str!("../guide/13_rlock.md")]
 pub mod ch13_rlock {}
 
-#[doc = include_str!("../../../docs/guide/14_condition.md")]
+#[doc = include_str!("../guide/14_condition.md")]
 pub mod ch14_condition {}
 
-#[doc = include_str!("../../../docs/guide/15_barrier.md")]
+#[doc = include_str!("../guide/15_barrier.md")]
 pub mod ch15_barrier {}
 
-#[doc = include_str!("../../../docs/guide/16_semaphore.md")]
+#[doc = include_str!("../guide/16_semaphore.md")]
 pub mod ch16_semaphore {}
 
-#[doc = include_str!("../../../docs/guide/17_queue.md")]
+#[doc = include_str!("../guide/17_queue.md")]
 pub mod ch17_queue {}
 
-#[doc = include_str!("../../../docs/guide/18_summary.md")]
+#[doc = include_str!("../guide/18_summary.md")]
 pub mod ch18_summary {}
 
-#[doc = include_str!("../../../docs/guide/19_gil.md")]
+#[doc = include_str!("../guide/19_gil.md")]
 pub mod ch19_gil {}

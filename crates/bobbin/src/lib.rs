@@ -1,4 +1,4 @@
-#![doc = include_str!("../../../docs/guide/index.md")]
+#![doc = include_str!("../guide/index.md")]
 #![forbid(unsafe_code)]
 
 // Python's `threading` names live at the root, as they do in `threading`:
