@@ -32,8 +32,9 @@
 //! # How it works
 //!
 //! FIFO storage is crossbeam-queue's lock-free `ArrayQueue` (Vyukov's
-//! bounded MPMC ring) or `SegQueue`; LIFO and priority storage is a `Vec` or
-//! a 4-ary heap under bobbin's one-byte `Lock`. Where CPython's queue is one
+//! bounded MPMC ring) or `SegQueue`; LIFO storage is a `Vec` and priority
+//! storage a short sorted buffer with sorted runs behind it, merged as they
+//! grow, under bobbin's one-byte `Lock`. Where CPython's queue is one
 //! mutex and three conditions (`not_empty`, `not_full`, `all_tasks_done`),
 //! here a put or get on a FIFO queue that does not have to wait takes no
 //! lock, and on any queue makes no system call: waiting getters, putters and

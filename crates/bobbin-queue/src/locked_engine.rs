@@ -38,7 +38,8 @@
 //!   joiners' handshake).
 //!
 //! Items are never lost to a panic of an item's `Ord` (a `PriorityQueue`):
-//! the heap keeps every entry (see [`StableHeap`](crate::storage::StableHeap)),
+//! the storage keeps every item (see
+//! [`PriorityStore`](crate::storage::PriorityStore)),
 //! the task of an item that went in is counted before the push, the length
 //! is stored when the push or pop ends, unwinding included, and a waiting
 //! getter is woken as a put unwinds.

@@ -2,7 +2,7 @@
 //! and first in, first out among equal items.
 
 use crate::locked_engine::LockedCore;
-use crate::storage::StableHeap;
+use crate::storage::PriorityStore;
 
 /// A queue that gives out its smallest item first, for many producers and
 /// many consumers, with task tracking and shutdown (Python's
@@ -19,11 +19,19 @@ use crate::storage::StableHeap;
 ///
 /// # Storage and speed
 ///
-/// The items are a four-ary heap under bobbin's one-byte `Lock` (CPython keeps
-/// a `heapq` list under the queue's mutex), held only for the push or pop
-/// itself: O(log n) each. Each item is stored with the number of its put,
-/// which breaks ties between equal items. Waiting threads park in bobbin's
-/// parking lot and are woken only when one may be parked.
+/// The items are kept under bobbin's one-byte `Lock` (CPython keeps a
+/// `heapq` list under the queue's mutex), held only for the put or get
+/// itself. The newest puts go into a short sorted buffer (64 items); when it
+/// fills, its items become a sorted *run*, and runs are merged as they grow,
+/// so that there are about log2(n / 64) of them. A get takes the smallest of
+/// the buffer's first item and the runs' smallest ones. A put costs a binary
+/// search and a short shift plus, amortised, O(log n) for the merges, which
+/// read and write memory in order (the put that completes a large merge
+/// takes O(n) once, as a `Vec` that grows does); a get costs O(log n)
+/// comparisons. Equal items keep their put order by where they are (a run
+/// holds only items put before those of the runs after it), so an item is
+/// stored as it is, with no put number beside it. Waiting threads park in
+/// bobbin's parking lot and are woken only when one may be parked.
 ///
 /// # Differences from Python
 ///
@@ -63,7 +71,7 @@ use crate::storage::StableHeap;
 /// assert_eq!(q.get(), Ok((2, "write tests")));
 /// ```
 pub struct PriorityQueue<T: Ord> {
-    core: LockedCore<StableHeap<T>>,
+    core: LockedCore<PriorityStore<T>>,
 }
 
 tracked_methods!(PriorityQueue: Ord);

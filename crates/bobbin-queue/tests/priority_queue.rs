@@ -27,28 +27,30 @@ fn python_priority_tuples_come_out_by_priority_then_put_order() {
     assert_eq!(got, [(1, "a"), (1, "a"), (2, "b0"), (2, "b1"), (3, "c")]);
 }
 
+/// An item that compares by its priority alone, told apart from equal
+/// items by a tag the ordering ignores.
+#[derive(Debug)]
+struct Job(u8, usize);
+
+impl PartialEq for Job {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+impl Eq for Job {}
+impl PartialOrd for Job {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Job {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.cmp(&other.0)
+    }
+}
+
 #[test]
 fn equal_items_come_out_first_in_first_out() {
-    // Items that compare equal but are told apart by a tag the ordering
-    // ignores.
-    #[derive(Debug)]
-    struct Job(u8, usize);
-    impl PartialEq for Job {
-        fn eq(&self, other: &Self) -> bool {
-            self.0 == other.0
-        }
-    }
-    impl Eq for Job {}
-    impl PartialOrd for Job {
-        fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-            Some(self.cmp(other))
-        }
-    }
-    impl Ord for Job {
-        fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-            self.0.cmp(&other.0)
-        }
-    }
     let q = PriorityQueue::new(0);
     for tag in 0..100 {
         q.put(Job((tag % 3) as u8, tag)).unwrap();
@@ -57,6 +59,30 @@ fn equal_items_come_out_first_in_first_out() {
     let mut expected: Vec<(u8, usize)> = (0..100).map(|t| ((t % 3) as u8, t)).collect();
     expected.sort_by_key(|&(p, _)| p); // stable
     assert_eq!(got, expected);
+}
+
+#[test]
+fn a_large_queue_with_gets_between_puts_keeps_priority_and_put_order() {
+    // Enough items that the queue keeps older ones in sorted runs, which it
+    // merges as they grow; every get is checked against the items held.
+    let q = PriorityQueue::new(0);
+    let mut held = std::collections::BTreeSet::new();
+    let check = |job: Job, held: &mut std::collections::BTreeSet<(u8, usize)>| {
+        assert_eq!(held.pop_first(), Some((job.0, job.1)));
+    };
+    for tag in 0..20_000usize {
+        let priority = (tag.wrapping_mul(2_654_435_761) % 13) as u8;
+        q.put(Job(priority, tag)).unwrap();
+        held.insert((priority, tag));
+        if tag % 3 == 0 {
+            check(q.get().unwrap(), &mut held);
+        }
+    }
+    assert_eq!(q.qsize(), held.len());
+    for job in q.try_iter() {
+        check(job, &mut held);
+    }
+    assert!(held.is_empty());
 }
 
 #[test]
@@ -123,10 +149,21 @@ fn a_panicking_ord_leaves_the_queue_consistent_and_shutdown_working() {
     assert_eq!(q.get().map(|t| t.0), Err(bobbin_queue::GetError::ShutDown));
 }
 
+/// How many items the panic tests put: more than a `PriorityQueue` keeps
+/// in its sorted buffer of newest items, and not a multiple of its size, so
+/// that older items are in sorted runs and a get or a drain compares them
+/// with the buffer's.
+const MANY: u32 = 200;
+
+/// `MANY` items that do not panic by themselves (none is 13).
+fn calm() -> Vec<u32> {
+    (100..100 + MANY).collect()
+}
+
 #[test]
 fn a_get_whose_ord_panics_loses_no_item() {
     let q = PriorityQueue::new(0);
-    for i in 1..=5 {
+    for i in calm() {
         q.put(Touchy(i)).unwrap();
     }
     ARMED.set(true);
@@ -134,18 +171,18 @@ fn a_get_whose_ord_panics_loses_no_item() {
     ARMED.set(false);
     assert!(got.is_err(), "the panic reaches the caller");
     // Every item is still there exactly once, and the counts agree.
-    assert_eq!(q.qsize(), 5);
-    assert_eq!(q.unfinished_tasks(), 5);
+    assert_eq!(q.qsize(), MANY as usize);
+    assert_eq!(q.unfinished_tasks(), MANY as usize);
     let mut left: Vec<u32> = q.try_iter().map(|t| t.0).collect();
     left.sort_unstable();
-    assert_eq!(left, [1, 2, 3, 4, 5]);
+    assert_eq!(left, calm());
     // Later operations work, in order again.
     for i in [3, 1, 2] {
         q.put(Touchy(i)).unwrap();
     }
     let order: Vec<u32> = q.try_iter().map(|t| t.0).collect();
     assert_eq!(order, [1, 2, 3]);
-    for _ in 0..8 {
+    for _ in 0..MANY + 3 {
         q.task_done().unwrap();
     }
     assert!(q.join_timeout(Duration::ZERO));
@@ -154,7 +191,8 @@ fn a_get_whose_ord_panics_loses_no_item() {
 #[test]
 fn a_blocked_getter_is_unaffected_by_another_gets_panic() {
     let q = Arc::new(PriorityQueue::new(0));
-    for i in [2, 1, 4] {
+    // Every item but the first, which comes after the panic.
+    for &i in calm()[1..].iter().rev() {
         q.put(Touchy(i)).unwrap();
     }
     ARMED.set(true);
@@ -165,29 +203,27 @@ fn a_blocked_getter_is_unaffected_by_another_gets_panic() {
     let getter = {
         let q = Arc::clone(&q);
         std::thread::spawn(move || {
-            let mut got: Vec<u32> = (0..4).map(|_| q.get().unwrap().0).collect();
+            let mut got: Vec<u32> = calm().iter().map(|_| q.get().unwrap().0).collect();
             got.sort_unstable();
             got
         })
     };
-    q.put(Touchy(3)).unwrap();
-    assert_eq!(getter.join().unwrap(), [1, 2, 3, 4]);
+    q.put(Touchy(calm()[0])).unwrap();
+    assert_eq!(getter.join().unwrap(), calm());
 }
 
 #[test]
 fn a_panicking_ord_in_shutdown_immediate_still_shuts_down() {
-    let q = Arc::new(PriorityQueue::new(3));
-    for i in [5, 4, 6] {
+    let q = Arc::new(PriorityQueue::new(MANY as usize));
+    for i in calm() {
         q.put(Touchy(i)).unwrap();
     }
-    // A putter blocked on the full queue, which the shutdown must wake.
+    // A putter on the full queue, which the shutdown must wake if it is
+    // blocked, and fail either way.
     let putter = {
         let q = Arc::clone(&q);
-        std::thread::spawn(move || q.put(Touchy(7)).map_err(|e| e.into_inner().0))
+        std::thread::spawn(move || q.put(Touchy(0)).map_err(|e| e.into_inner().0))
     };
-    while q.qsize() < 3 {
-        bobbin_park::thread::yield_now();
-    }
     ARMED.set(true);
     let shut = catch_unwind(AssertUnwindSafe(|| q.shutdown_immediate()));
     ARMED.set(false);
@@ -198,5 +234,5 @@ fn a_panicking_ord_in_shutdown_immediate_still_shuts_down() {
     assert_eq!(q.unfinished_tasks(), 0);
     assert!(q.join_timeout(Duration::ZERO));
     assert_eq!(q.get().map(|t| t.0), Err(GetError::ShutDown));
-    assert_eq!(putter.join().unwrap(), Err(7));
+    assert_eq!(putter.join().unwrap(), Err(0));
 }

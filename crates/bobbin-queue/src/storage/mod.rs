@@ -1,13 +1,15 @@
 //! Where the queues keep their items: the [`Storage`] trait the lock-free
 //! core waits on and its FIFO storage on crossbeam-queue ([`Fifo`]), and
 //! the [`Collection`]s that the locked core keeps under bobbin's `Lock`
-//! (`Vec` for LIFO, [`StableHeap`] for priority).
+//! (`Vec` for LIFO, [`PriorityStore`] for priority).
 
 mod fifo;
 mod locked;
+mod runs;
 
 pub(crate) use fifo::Fifo;
-pub(crate) use locked::{Collection, StableHeap};
+pub(crate) use locked::Collection;
+pub(crate) use runs::PriorityStore;
 
 use core::any::Any;
 
