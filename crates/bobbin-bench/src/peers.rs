@@ -308,6 +308,39 @@ impl<T: Ord + Send> Store<T> for BinaryHeap<Reverse<T>> {
     }
 }
 
+/// A min-heap that also keeps equal items in put order, the promise of
+/// bobbin's `PriorityQueue` (and not of `BinaryHeap`): each item is stored
+/// with the number of its put, which breaks ties.
+pub(crate) struct StableHeap<T> {
+    heap: BinaryHeap<Reverse<(T, u64)>>,
+    puts: u64,
+}
+
+impl<T: Ord + Send> Store<T> for StableHeap<T> {
+    fn new() -> Self {
+        StableHeap {
+            heap: BinaryHeap::new(),
+            puts: 0,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, item: T) {
+        self.heap.push(Reverse((item, self.puts)));
+        self.puts += 1;
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<T> {
+        self.heap.pop().map(|Reverse((item, _))| item)
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.heap.len()
+    }
+}
+
 /// A blocking queue from a mutex and condition variables: CPython's
 /// `queue.Queue` design (`not_empty`, and `not_full` when bounded), as a
 /// Rust programmer writes it without a channel crate.

@@ -2,7 +2,7 @@
 //! `queue_spsc_unbounded`, `lifo_spsc`, `priority_spsc`.
 
 use crate::harness::{Impl, Scale, Workload, share, task, timed_tasks};
-use crate::peers::{MonitorQueue, Pl, Std, Store, Sys};
+use crate::peers::{MonitorQueue, Pl, StableHeap, Std, Store, Sys};
 use bobbin_queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -118,7 +118,9 @@ pub(crate) fn priority_spsc() -> Workload {
         scale: Scale::Nanos,
         about: "One producer puts 1..=n into an unbounded priority queue (smallest \
                 first); one consumer gets n items; the sum received must equal the \
-                sum sent.",
+                sum sent. The reference keeps equal items in put order, as bobbin's \
+                PriorityQueue does and BinaryHeap does not, by a put number in every \
+                entry.",
         ops: 2_000_000,
         impls: vec![
             Impl::bobbin(
@@ -132,6 +134,10 @@ pub(crate) fn priority_spsc() -> Workload {
             Impl::peer(
                 "parking_lot Mutex<BinaryHeap>+Condvar",
                 spsc::<Monitor<Pl, BinaryHeap<Reverse<u64>>>, 0>,
+            ),
+            Impl::reference(
+                "parking_lot Mutex<BinaryHeap<(item, put)>>+Condvar, FIFO among equals",
+                spsc::<Monitor<Pl, StableHeap<u64>>, 0>,
             ),
         ],
     }
