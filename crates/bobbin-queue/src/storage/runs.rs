@@ -352,6 +352,8 @@ mod tests {
 
     #[test]
     fn gets_come_out_smallest_first_and_equal_items_in_put_order() {
+        // Fewer under Miri, as the crate's other long tests.
+        const PUTS: u32 = if cfg!(miri) { 300 } else { 5000 };
         // Few distinct keys (many ties), puts outrunning gets so that runs
         // form and merge, for several buffer sizes; every get is checked
         // against the items held, and so is the count.
@@ -360,7 +362,8 @@ mod tests {
                 let mut s = store(buffer);
                 let mut rng = 7;
                 let mut held = Vec::new();
-                for put in 0..if cfg!(miri) { 300 } else { 5000 } {
+                let mut most_runs = 0;
+                for put in 0..PUTS {
                     let key = lcg(&mut rng) % keys;
                     s.add(Tagged { key, put });
                     held.push((key, put));
@@ -368,8 +371,9 @@ mod tests {
                         check(s.take().unwrap(), &mut held);
                     }
                     assert_eq!(s.count(), held.len());
+                    most_runs = most_runs.max(s.runs.len());
                 }
-                assert!(s.runs.len() > 1 || buffer == BUFFER, "runs formed");
+                assert!(most_runs > 1 || buffer == BUFFER, "runs formed");
                 while let Some(popped) = s.take() {
                     check(popped, &mut held);
                 }
