@@ -7,9 +7,14 @@
 //! Under `--cfg bobbin_loom` crossbeam's atomics are invisible to the model
 //! checker, so FIFO storage is a `VecDeque` under loom's mutex instead: the
 //! models check the waiting, shutdown and task logic of the core around a
-//! storage that is, like crossbeam's, linearizable. The fence handshake
-//! between gets and parked putters, which does not depend on how the
-//! storage orders its own accesses, is argued in the core's docs.
+//! storage that is, like crossbeam's, linearizable. The core's handshakes
+//! go through its own read-modify-writes and do not depend on how the
+//! storage orders its own accesses (the core's docs argue them); what the
+//! shutdown needs of the storage is that `len` counts a push once it has
+//! claimed its slot, and that a pop of a claimed slot waits for its item.
+//! Both crossbeam queues do that (`ArrayQueue` moves the tail, `SegQueue`
+//! the tail index, before writing the item, and both pops wait for a
+//! claimed slot to be written), and the model's push is one step.
 
 use super::Storage;
 #[cfg(not(bobbin_loom))]
