@@ -654,11 +654,12 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
                     // Owed an item that may still be on its way, or shut
                     // down: wait for the item (or see the end) without
                     // coming back to the putters' line each time round.
-                    ParkResult::Invalid => match self.take_owed(deadline) {
+                    ParkResult::Invalid if TRACKED => match self.take_owed(deadline) {
                         Err(GetError::Empty) => continue,
                         done => return done,
                     },
-                    ParkResult::Unparked(_) => {}
+                    // Woken, or (`SimpleQueue`) an item came: look again.
+                    ParkResult::Invalid | ParkResult::Unparked(_) => {}
                 }
             }
             match self.try_get() {
