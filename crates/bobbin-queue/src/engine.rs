@@ -275,6 +275,15 @@ struct GetSide {
     turn: Lock<()>,
 }
 
+/// What a getter found when it looked again ([`Core::look_again`]).
+enum Look<T> {
+    /// An item, or `ShutDown`.
+    Answer(Result<T, GetError>),
+    /// No item yet: whether `CLOSED` was set, and what the getters were owed
+    /// ([`owed`]), by the counts read before the storage.
+    Nothing { closed: bool, owed: i64 },
+}
+
 /// A tracked put between [`Core::begin_put`] and its push: dropping it
 /// finishes the put, on every path out of `try_put`, unwinding included.
 struct Pending<'a, S: Storage, const TRACKED: bool> {
@@ -524,17 +533,15 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         // Once without the turn: most gets after a shutdown find an item or
         // the end at once.
         match self.look_again() {
-            Err(GetError::Empty) if self.puts.0.state.load(Ordering::Acquire) & CLOSED != 0 => {
-                self.take_owed(Deadline::never())
-            }
-            done => done,
+            Look::Answer(answer) => answer,
+            Look::Nothing { closed: false, .. } => Err(GetError::Empty),
+            Look::Nothing { closed: true, .. } => self.take_owed(Deadline::never()),
         }
     }
 
-    /// Reads the counts, then looks at the storage: an item, `ShutDown` if
-    /// gets fail, or `Empty` (nothing there, but the queue is open or an
-    /// item is still owed).
-    fn look_again(&self) -> Result<S::Item, GetError> {
+    /// Reads the counts, then looks at the storage: an item, or `ShutDown`
+    /// if gets fail; else nothing yet, with what the counts said.
+    fn look_again(&self) -> Look<S::Item> {
         // The counts first: if they show a shutdown (whose count of begun
         // puts is final) and every begun put is over for the getters, no
         // item will ever come.
@@ -542,16 +549,19 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         let taken = self.gets.0.taken.load(Ordering::Acquire);
         let closing = self.gets.0.closing.load(Ordering::Acquire);
         if closing & IMMEDIATE != 0 {
-            return Err(GetError::ShutDown);
+            return Look::Answer(Err(GetError::ShutDown));
         }
         if let Some(item) = self.storage.pop() {
             self.count_taken();
-            return Ok(item);
+            return Look::Answer(Ok(item));
         }
         if gets_fail(state, taken, closing) {
-            return Err(GetError::ShutDown);
+            return Look::Answer(Err(GetError::ShutDown));
         }
-        Err(GetError::Empty)
+        Look::Nothing {
+            closed: state & CLOSED != 0,
+            owed: owed(state, taken),
+        }
     }
 
     /// Waits for an item the getters are owed, from a put still adding it
@@ -571,11 +581,10 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         };
         let mut spin = SpinWait::new();
         loop {
-            let state = self.puts.0.state.load(Ordering::Acquire);
-            let taken = self.gets.0.taken.load(Ordering::Acquire);
             match self.look_again() {
-                Err(GetError::Empty) if owed(state, taken) > 0 && !deadline.has_passed() => {}
-                done => return done,
+                Look::Answer(answer) => return answer,
+                Look::Nothing { owed, .. } if owed > 0 && !deadline.has_passed() => {}
+                Look::Nothing { .. } => return Err(GetError::Empty),
             }
             if !spin.spin() {
                 bobbin_park::thread::yield_now();
