@@ -443,7 +443,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
                 return None;
             }
             if current & ((TASK_CHECK_EVERY - 1) * ONE) == 0 {
-                self.tasks.check_limit(current);
+                self.tasks.check_limit(|| state.load(Ordering::Acquire));
             }
             // Relaxed: the storage's push (release) and pop (acquire) carry
             // this count to the getter, before its `task_done`; a getter

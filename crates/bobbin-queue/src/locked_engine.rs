@@ -270,7 +270,9 @@ impl<C: Collection> LockedCore<C> {
     /// unfinished, and panics if it does, before anything has changed.
     #[cold]
     fn check_task_limit(&self, puts: u64) {
-        let done = self.tasks.check_limit(puts);
+        // `puts` is read under the storage lock, where every put raises it:
+        // it is the latest count, never older than what `done` counts.
+        let done = self.tasks.check_limit(|| puts);
         self.shared.0.done_floor.store(done, Ordering::Relaxed);
     }
 

@@ -70,12 +70,18 @@ impl Tasks {
         usize::try_from(count).unwrap_or(usize::MAX)
     }
 
-    /// Panics if a put that would make the begun count `began` finds too
-    /// many tasks unfinished; else returns the `done` value it read.
+    /// Panics if a put finds too many tasks unfinished; else returns the
+    /// `done` value it read. `began` reads the begun count, and is called
+    /// after `done` is read: a count of begun tasks read before it could be
+    /// older than the tasks that `done` counts as finished (another put
+    /// began, was taken and was marked done in between), and the difference
+    /// would wrap around to look like 2^62 unfinished tasks.
     #[cold]
-    pub(crate) fn check_limit(&self, began: u64) -> u64 {
+    pub(crate) fn check_limit(&self, began: impl FnOnce() -> u64) -> u64 {
         let done = self.0.0.load(Ordering::Acquire);
-        if count_between(began, done) >= TASK_LIMIT {
+        // Read after `done` (acquired), `began` counts no fewer tasks than
+        // `done`: see the invariants above.
+        if count_between(began(), done) >= TASK_LIMIT {
             panic!("bobbin-queue: more than 2^61 unfinished tasks (task_done is never called?)");
         }
         done

@@ -314,6 +314,28 @@ macro_rules! engine_models {
             }
 
             #[test]
+            fn racing_puts_never_see_more_tasks_done_than_begun() {
+                // A put that checks the task limit (here the first: every 2^16th
+                // put does) must not compare a count of begun puts it read before
+                // another put began, was taken and was marked done with the count
+                // of finished tasks that includes it: the difference would wrap
+                // and look like 2^62 unfinished tasks.
+                with_queue($Q::unbounded, |q| {
+                    let putter = spawn(&q, |q| q.put(1).unwrap());
+                    let getter = spawn(&q, |q| {
+                        for _ in 0..2 {
+                            q.get().unwrap();
+                            q.task_done().unwrap();
+                        }
+                    });
+                    q.put(2).unwrap();
+                    putter.join().unwrap();
+                    getter.join().unwrap();
+                    assert_eq!(q.unfinished_tasks(), 0);
+                });
+            }
+
+            #[test]
             fn two_putters_take_turns_in_one_slot() {
                 with_queue(
                     || $Q::bounded(1),
