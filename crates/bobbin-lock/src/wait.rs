@@ -87,8 +87,9 @@ pub trait WaitGuard: sealed::Sealed {
     /// timeout; a notified waiter moved onto the lock's queue may instead
     /// receive the lock directly from its holder's release.
     ///
-    /// Returns what the wait did: [`CondWait::Woken`] (notified),
-    /// [`CondWait::TimedOut`], or [`CondWait::OtherLock`] if other threads
+    /// Returns what the wait did: [`CondWait::Woken`] (notified, even if
+    /// `deadline` then passed while the thread waited for the lock),
+    /// [`CondWait::TimedOut`] (no notification before `deadline`), or [`CondWait::OtherLock`] if other threads
     /// wait on `queue` with a different lock, in which case nothing was
     /// released and the thread did not wait (a condition variable turns that
     /// into a panic).

@@ -84,12 +84,14 @@ pub const LOCK_PARKED: u8 = 0b10;
 /// ```
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum CondWait {
-    /// Woken: by a notification (with [`DEFAULT_UNPARK_TOKEN`]), or, after a
-    /// notification moved the thread to the lock's queue, by the lock's
-    /// release (with the token the lock chose, such as a direct hand-off).
+    /// Notified: woken by a notification (with [`DEFAULT_UNPARK_TOKEN`]);
+    /// or, after a notification moved the thread to the lock's queue, woken
+    /// by the lock's release (with the token the lock chose, such as a direct
+    /// hand-off), or timed out there (with [`DEFAULT_UNPARK_TOKEN`]: the
+    /// notification came before the deadline, and the caller takes the lock
+    /// itself, as CPython's and parking_lot's condition variables do).
     Woken(UnparkToken),
-    /// The deadline passed first. The thread may have been moved to the
-    /// lock's queue before it timed out there.
+    /// The deadline passed before any notification reached the thread.
     TimedOut,
     /// Other threads are waiting on this queue with a different lock word:
     /// the thread did not wait, and `before_sleep` was not called.
@@ -182,6 +184,11 @@ impl ConditionQueue {
     /// The lock is *not* re-acquired here: the caller does that, unless the
     /// token it receives tells it the lock was handed to it.
     ///
+    /// A thread that was notified returns [`CondWait::Woken`] however long it
+    /// then waited on the lock's queue: if `deadline` passes there, it leaves
+    /// that queue and returns `Woken(DEFAULT_UNPARK_TOKEN)`, never
+    /// [`CondWait::TimedOut`], so the notification is not lost.
+    ///
     /// # Panics
     ///
     /// Never unwinds. `before_sleep` may unpark (a lock's release does) but
@@ -200,6 +207,9 @@ impl ConditionQueue {
     ) -> CondWait {
         let lock_ptr = ptr::from_ref(lock_word).cast_mut();
         let mut other_lock = false;
+        // Set if the deadline passed after a notification had moved this
+        // thread to the lock's queue.
+        let mut requeued = false;
         let result = crate::park(
             &self.target,
             || {
@@ -218,9 +228,13 @@ impl ConditionQueue {
             },
             before_sleep,
             |key: WaitKey, was_last| {
-                // Timed out on our own queue as its last waiter: unbind it.
-                // (A thread moved to the lock's queue has left this one.)
-                if was_last && key.is(&self.target) {
+                if !key.is(&self.target) {
+                    // Timed out on the lock's queue, where a notification
+                    // moved us: we were notified first, and this queue has
+                    // nothing left of us to unbind.
+                    requeued = true;
+                } else if was_last {
+                    // Timed out on our own queue as its last waiter: unbind it.
                     self.target.store(ptr::null_mut(), Ordering::Relaxed);
                 }
             },
@@ -229,6 +243,7 @@ impl ConditionQueue {
         );
         match result {
             ParkResult::Unparked(token) => CondWait::Woken(token),
+            ParkResult::TimedOut if requeued => CondWait::Woken(DEFAULT_UNPARK_TOKEN),
             ParkResult::TimedOut => CondWait::TimedOut,
             ParkResult::Invalid => {
                 debug_assert!(other_lock);

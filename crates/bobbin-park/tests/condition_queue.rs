@@ -167,6 +167,35 @@ fn a_timed_wait_times_out_and_unbinds_the_queue() {
 }
 
 #[test]
+fn a_notified_waiter_whose_deadline_passes_on_the_lock_queue_was_notified() {
+    // The notifier takes the lock, notifies (moving the waiter onto the
+    // lock's queue) and holds the lock until well past the waiter's
+    // deadline: the waiter times out there, but it was notified first.
+    let queue = ConditionQueue::new();
+    let lock = TinyLock::new();
+    let queued = AtomicUsize::new(0);
+    let deadline = Instant::now() + Duration::from_millis(300);
+    std::thread::scope(|s| {
+        let waiter = s.spawn(|| wait(&queue, &lock, &queued, Deadline::at(deadline)));
+        until(&queued, 1);
+        lock.lock();
+        assert!(
+            queue.notify_one(),
+            "the waiter is queued until its deadline"
+        );
+        // Holding the lock past the deadline is the scenario, not a way of
+        // ordering the threads.
+        std::thread::sleep(
+            deadline.saturating_duration_since(Instant::now()) + Duration::from_millis(100),
+        );
+        lock.unlock();
+        assert!(matches!(waiter.join().unwrap(), CondWait::Woken(_)));
+    });
+    assert!(Instant::now() >= deadline);
+    assert!(!queue.has_waiters());
+}
+
+#[test]
 fn a_second_lock_is_refused_while_threads_wait() {
     let queue = ConditionQueue::new();
     let lock = TinyLock::new();

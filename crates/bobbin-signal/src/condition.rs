@@ -181,6 +181,10 @@ impl Condition {
     /// returns `false` if the timeout passed first. The lock is held again
     /// either way.
     ///
+    /// A waiter notified before the timeout returns `true`, however long it
+    /// then waits for the lock (CPython and parking_lot agree): the timeout
+    /// bounds the wait for a notification, not for the lock.
+    ///
     /// A zero timeout still releases and re-takes the lock (as Python's
     /// `wait(0)` does) but does not sleep; a timeout too large to represent
     /// (`Duration::MAX`) waits forever. The timeout is the earliest moment of
@@ -214,7 +218,8 @@ impl Condition {
 
     /// Waits as [`wait`](Condition::wait) does, until `deadline` at the
     /// latest, and returns `false` if the deadline passed first. The lock is
-    /// held again either way.
+    /// held again either way; a waiter notified before the deadline returns
+    /// `true`, as with [`wait_timeout`](Condition::wait_timeout).
     ///
     /// # Panics
     ///

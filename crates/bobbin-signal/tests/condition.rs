@@ -216,6 +216,85 @@ fn a_timed_wait_is_woken_by_a_notification() {
     });
 }
 
+/// How long a waiter waits in the notified-then-held tests, and how far
+/// past its deadline the notifier keeps the lock.
+const NOTIFIED_TIMEOUT: Duration = Duration::from_millis(400);
+const HELD_PAST: Duration = Duration::from_millis(200);
+
+/// Takes the lock with `acquire` (so the waiter, which released it to
+/// wait, is queued), notifies one waiter, and keeps the lock until
+/// `HELD_PAST` after `deadline`: the waiter's deadline passes while it waits
+/// for the lock, after its notification.
+fn notify_and_hold_past<G>(acquire: impl FnOnce() -> G, cond: &Condition, deadline: Instant) {
+    let guard = acquire();
+    assert!(cond.notify_one(), "the waiter waits until its deadline");
+    // Holding the lock past the deadline is the scenario under test, not a
+    // way of ordering the threads.
+    std::thread::sleep(deadline.saturating_duration_since(Instant::now()) + HELD_PAST);
+    drop(guard);
+}
+
+#[test]
+fn a_waiter_notified_before_its_timeout_returns_true_however_long_the_lock_is_held() {
+    // CPython 3.13 returns True here, and parking_lot reports no timeout.
+    let lock = Lock::new(false);
+    let cond = Condition::new();
+    let mut guard = lock.acquire();
+    let start = Instant::now();
+    let deadline = start + NOTIFIED_TIMEOUT;
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            notify_and_hold_past(|| lock.acquire(), &cond, deadline);
+        });
+        assert!(
+            cond.wait_timeout(&mut guard, NOTIFIED_TIMEOUT),
+            "a notification was lost"
+        );
+        assert!(start.elapsed() >= NOTIFIED_TIMEOUT + HELD_PAST / 2);
+    });
+}
+
+#[test]
+fn a_waiter_on_an_rlock_notified_before_its_deadline_returns_true() {
+    let rlock = RLock::new(());
+    let cond = Condition::new();
+    let _outer = rlock.acquire();
+    let mut guard = rlock.acquire();
+    let deadline = Instant::now() + NOTIFIED_TIMEOUT;
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            notify_and_hold_past(|| rlock.acquire(), &cond, deadline);
+        });
+        assert!(
+            cond.wait_until(&mut guard, deadline),
+            "a notification was lost"
+        );
+        assert!(Instant::now() >= deadline);
+        assert_eq!(rlock.recursion_count(), 2);
+    });
+}
+
+#[test]
+fn wait_for_a_notified_waiter_held_past_its_deadline_sees_the_predicate() {
+    let lock = Lock::new(false);
+    let cond = Condition::new();
+    let mut guard = lock.acquire();
+    let deadline = Instant::now() + NOTIFIED_TIMEOUT;
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let set = || {
+                let mut guard = lock.acquire();
+                *guard = true;
+                guard
+            };
+            notify_and_hold_past(set, &cond, deadline);
+        });
+        assert!(cond.wait_for_until(&mut guard, |ready| *ready, deadline));
+        assert!(*guard);
+        assert!(Instant::now() >= deadline);
+    });
+}
+
 #[test]
 fn a_huge_timeout_waits_until_notified() {
     let lock = Lock::new(false);

@@ -2,8 +2,10 @@
 //! never lost (with the lock held, which requeues the waiter, or after the
 //! release, which wakes it), notify_all wakes two waiters, a timed wait_for
 //! racing a notification returns the predicate's value under the lock, an
-//! RLock held at depth two is fully released while its owner waits, and
-//! `notify(n)` notifies exactly as many waiters as it says.
+//! RLock held at depth two is fully released while its owner waits,
+//! `notify(n)` notifies exactly as many waiters as it says, and a timed
+//! waiter reports `true` exactly when it was notified (also when its deadline
+//! passed on the lock's queue, after the notification moved it there).
 //!
 //! Run with `cargo xtask loom` (`--cfg bobbin_loom`, release,
 //! `LOOM_MAX_PREEMPTIONS=2`): a few seconds for the file on 2 cores.
@@ -117,6 +119,43 @@ fn a_timed_wait_for_racing_a_notification() {
         // The condition is left with no waiter (none bound to the lock).
         assert_eq!(shared.cond.notify_all(), 0);
     });
+}
+
+/// A timed waiter and a notifier that notifies holding the lock: whatever
+/// the interleaving, the wait returns `true` exactly when `notify_one` found
+/// the waiter, including when the notification moved the waiter onto the
+/// lock's queue and its deadline passed there while the notifier held the
+/// lock. `$lock` is a `Lock<()>` or an `RLock<()>`.
+macro_rules! a_notified_timed_waiter_reports_the_notification {
+    ($lock:expr) => {
+        loom::model(|| {
+            let lock = Arc::new($lock);
+            let cond = Arc::new(Condition::new());
+            let mut guard = lock.acquire();
+            let notifier = {
+                let (lock, cond) = (Arc::clone(&lock), Arc::clone(&cond));
+                // The notifier gets the lock once the waiter has released it
+                // (it is queued then), or once it timed out.
+                loom::thread::spawn(move || {
+                    let _guard = lock.acquire();
+                    cond.notify_one()
+                })
+            };
+            let woken = cond.wait_timeout(&mut guard, Duration::from_secs(1));
+            drop(guard);
+            assert_eq!(woken, notifier.join().unwrap());
+        });
+    };
+}
+
+#[test]
+fn a_notified_timed_waiter_on_a_lock_reports_the_notification() {
+    a_notified_timed_waiter_reports_the_notification!(Lock::new(()));
+}
+
+#[test]
+fn a_notified_timed_waiter_on_an_rlock_reports_the_notification() {
+    a_notified_timed_waiter_reports_the_notification!(RLock::new(()));
 }
 
 #[test]
