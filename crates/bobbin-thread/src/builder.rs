@@ -1,9 +1,14 @@
 //! Starting threads: [`Builder`], [`spawn`] and the [`Run`] trait (Python's
 //! subclass-and-override-`run` pattern).
+//!
+//! Its place: the top of the thread's life. It registers the thread with
+//! the registry, installs the panic hook (`hook`) and the exit handler
+//! (`exit`), and runs the new thread's bootstrap: the body and its report,
+//! then the drop of its `local` values. Only `timer` is built on it.
 
 use crate::registry;
 use crate::thread::{Outcome, Record, Thread, ThreadRef};
-use crate::{hook, local};
+use crate::{exit, hook, local};
 use bobbin_park::sync::Arc;
 use std::io;
 
@@ -171,6 +176,7 @@ impl Builder {
         T: Send + 'static,
     {
         hook::install();
+        exit::install();
         let daemon = match self.daemon {
             Some(daemon) => daemon,
             None => registry::current_daemon(),

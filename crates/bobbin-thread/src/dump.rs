@@ -8,6 +8,9 @@
 //! paid on the park slow path only: a few relaxed stores and a clock read
 //! per park, nothing on any fast path (`docs/RELIABILITY.md` has the
 //! figures).
+//!
+//! Its place: the top, beside `builder`; it reads the registry and the
+//! records of `thread`, and nothing reads it.
 
 use crate::registry;
 use crate::thread::ThreadRef;

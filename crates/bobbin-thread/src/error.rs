@@ -1,6 +1,8 @@
 //! The errors of bobbin-thread: a thread that panicked ([`Panicked`]) and a
 //! stack size that Python's `threading.stack_size` would refuse
 //! ([`StackSizeError`]).
+//!
+//! Its place: the bottom of the crate, beside `sys` and `sync`.
 
 use core::any::Any;
 use core::fmt;

@@ -8,6 +8,10 @@
 //! again and again until none is left, since a thread may spawn another
 //! while it is waited for. Daemon threads are not waited for: they stop
 //! where they are when the process ends.
+//!
+//! Its place: above the registry, whose non-daemon threads it waits for,
+//! and `sys`, which registers the handler; `builder` installs it before the
+//! first spawn.
 
 use crate::registry;
 
@@ -51,12 +55,15 @@ pub fn shutdown() {
     }
 }
 
-/// Registers [`at_exit`] with the C library; called once, before the first
-/// bobbin thread starts.
+/// Registers [`at_exit`] with the C library, once, before the first bobbin
+/// thread starts.
 pub(crate) fn install() {
-    // Where there is no exit hook (Miri), the program ends without waiting,
-    // as a plain Rust program does.
-    let _ = crate::sys::at_exit(at_exit);
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Where there is no exit hook (Miri, a loom model), the program ends
+        // without waiting, as a plain Rust program does.
+        let _ = crate::sys::at_exit(at_exit);
+    });
 }
 
 /// The exit handler: Python's `_shutdown`, run by the C library's `exit`.

@@ -8,9 +8,13 @@
 //! left the body, the excepthook reports it, on the dying thread, with the
 //! thread's handle. This is CPython's `_bootstrap_inner`: `self.run()` in a
 //! `try`, `self._invoke_excepthook(self)` in the `except`.
+//!
+//! Its place: above the registry and the records of `thread` (it reports
+//! with the thread's handle); below `builder`, whose threads it reports.
+//! It keeps the excepthook itself, under a lock of its own.
 
 use crate::error::payload_message;
-use crate::registry::with_globals;
+use crate::sync::Lock;
 use crate::thread::{Record, ThreadRef};
 use core::any::Any;
 use core::cell::{Cell, RefCell};
@@ -22,7 +26,37 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
 /// A user's excepthook, as stored.
-pub(crate) type HookFn = Arc<dyn Fn(&ExceptHookArgs<'_>) + Send + Sync + 'static>;
+type HookFn = Arc<dyn Fn(&ExceptHookArgs<'_>) + Send + Sync + 'static>;
+
+/// The excepthook's process-wide state.
+struct Hooks {
+    /// The excepthook, when the user has set one.
+    excepthook: Option<HookFn>,
+    /// Whether a report has told how to get a backtrace.
+    backtrace_note_shown: bool,
+}
+
+#[cfg(not(bobbin_loom))]
+static HOOKS: Lock<Hooks> = Lock::new(Hooks {
+    excepthook: None,
+    backtrace_note_shown: false,
+});
+
+// Loom's atomics (in the lock) cannot live in a `static`: loom's
+// `lazy_static` makes the lock once per model run.
+#[cfg(bobbin_loom)]
+bobbin_park::loom::lazy_static! {
+    static ref HOOKS: Lock<Hooks> = Lock::new(Hooks {
+        excepthook: None,
+        backtrace_note_shown: false,
+    });
+}
+
+/// Runs `f` with the excepthook's state locked. `f` must not call a hook,
+/// which may set or take one.
+fn with_hooks<R>(f: impl FnOnce(&mut Hooks) -> R) -> R {
+    f(&mut HOOKS.acquire())
+}
 
 /// What the excepthook receives about a panic that ended a thread: Python's
 /// `threading.ExceptHookArgs` (`exc_type`, `exc_value`, `exc_traceback`,
@@ -212,7 +246,7 @@ where
     F: Fn(&ExceptHookArgs<'_>) + Send + Sync + 'static,
 {
     let hook: HookFn = Arc::new(hook);
-    let old = with_globals(|g| g.excepthook.replace(hook));
+    let old = with_hooks(|h| h.excepthook.replace(hook));
     // The old hook may own anything; it is dropped without the lock held.
     drop(old);
 }
@@ -234,7 +268,7 @@ where
 /// take_excepthook();
 /// ```
 pub fn take_excepthook() -> Arc<dyn Fn(&ExceptHookArgs<'_>) + Send + Sync + 'static> {
-    with_globals(|g| g.excepthook.take()).unwrap_or_else(|| Arc::new(default_excepthook))
+    with_hooks(|h| h.excepthook.take()).unwrap_or_else(|| Arc::new(default_excepthook))
 }
 
 /// The default report of a panic that ends a bobbin thread, on stderr:
@@ -281,7 +315,7 @@ pub fn default_excepthook(args: &ExceptHookArgs<'_>) {
         // std prints its note once per process; so does this report.
         Some(bt)
             if bt.status() == BacktraceStatus::Disabled
-                && !with_globals(|g| core::mem::replace(&mut g.backtrace_note_shown, true)) =>
+                && !with_hooks(|h| core::mem::replace(&mut h.backtrace_note_shown, true)) =>
         {
             report.push_str(
                 "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n",
@@ -313,10 +347,10 @@ crate::tls! {
     static SEEN: RefCell<Option<Seen>> = RefCell::new(None);
 }
 
-/// Installs bobbin's panic hook (around whatever hook was there) and its
-/// exit hook, once, before the first bobbin thread starts.
+/// Installs bobbin's panic hook (around whatever hook was there), once,
+/// before the first bobbin thread starts.
 pub(crate) fn install() {
-    // A loom model reports its own panics, and has no process exit.
+    // A loom model reports its own panics.
     if cfg!(bobbin_loom) {
         return;
     }
@@ -328,7 +362,6 @@ pub(crate) fn install() {
                 previous(info);
             }
         }));
-        crate::exit::install();
     });
 }
 
@@ -402,7 +435,7 @@ fn report(thread: &ThreadRef, payload: &(dyn Any + Send + 'static), seen: &Seen)
         location: seen.location.as_deref(),
         backtrace: seen.backtrace.as_ref(),
     };
-    let hook = with_globals(|g| g.excepthook.clone());
+    let hook = with_hooks(|h| h.excepthook.clone());
     let (outcome, _) = catch(|| match &hook {
         Some(hook) => hook(&args),
         None => default_excepthook(&args),

@@ -147,11 +147,21 @@
 
 #![deny(unsafe_code)]
 
+// The modules in layers, each using only those below it:
+//
+//   builder, timer, dump    start threads, time them, report hangs
+//   hook, exit, local       the excepthook, the wait at exit, Local
+//   registry                the live threads, the name counter
+//   thread                  records and handles (Thread, ThreadRef)
+//   ident                   who the calling thread is
+//   sys, sync, error        the OS, the primitives blocked on, the errors
+
 mod builder;
 mod dump;
 mod error;
 mod exit;
 mod hook;
+mod ident;
 mod local;
 mod registry;
 mod sync;

@@ -16,8 +16,11 @@
 //! A value is reachable only from its own thread, through `with`, which
 //! holds a reference count on it for the call: no handle to a value ever
 //! leaves the call, so none can outlive the value's thread.
+//!
+//! Its place: above the registry, which counts the `Local`s' ids; below
+//! `builder`, whose threads drop their values at the end of their body.
 
-use crate::registry::with_globals;
+use crate::registry;
 use crate::sync::Lock;
 use core::any::Any;
 use core::cell::{Cell, RefCell};
@@ -198,11 +201,7 @@ impl<T: Send + 'static> Local<T> {
     /// ```
     #[doc(alias = "local")]
     pub fn new(init: impl Fn() -> T + Send + Sync + 'static) -> Local<T> {
-        let id = with_globals(|g| {
-            let id = g.next_local;
-            g.next_local += 1;
-            id
-        });
+        let id = registry::next_local_id();
         Local {
             id,
             init: Box::new(init),

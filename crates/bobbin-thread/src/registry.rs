@@ -9,17 +9,19 @@
 //! registered as a dummy thread (`_DummyThread`) the first time it asks for
 //! its own record and unregistered by a thread-local destructor when it ends
 //! (CPython 3.13's `_DeleteDummyThreadOnDel`).
+//!
+//! Its place: above the records and handles of `thread` and the idents of
+//! `ident`, which it lists and hands out; below everything that starts,
+//! ends or reports threads (`builder`, `hook`, `exit`, `dump`, `timer`)
+//! and `local` (whose ids it counts). It calls none of them.
 
 use crate::error::StackSizeError;
+use crate::ident::{self, MAIN_IDENT};
 use crate::sync::Lock;
-use crate::sys;
 use crate::thread::{Kind, Record, ThreadRef};
 use bobbin_park::sync::Arc;
-use core::cell::{Cell, RefCell};
+use core::cell::RefCell;
 use std::collections::BTreeMap;
-
-/// The ident of the main thread; every other thread gets a larger one.
-pub(crate) const MAIN_IDENT: u64 = 1;
 
 /// The smallest stack size [`set_stack_size`] accepts other than 0: Python's
 /// `THREAD_STACK_MIN`, 32 KiB.
@@ -33,24 +35,18 @@ pub const MIN_STACK_SIZE: usize = 32 * 1024;
 
 /// Everything process-wide, under one lock that only spawns, thread ends,
 /// first calls from a thread and the registry's readers take.
-pub(crate) struct Globals {
+struct Globals {
     /// The live threads by ident; idents grow, so this is creation order
     /// with the main thread first.
     threads: BTreeMap<u64, Arc<Record>>,
     /// The main thread's record, once someone has asked for it.
     main: Option<Arc<Record>>,
-    /// The next ident for a thread other than the main thread.
-    next_ident: u64,
     /// Python's `_counter`: the N of `Thread-N` and `Dummy-N`.
     next_name: u64,
     /// The next id for a `Local`.
-    pub(crate) next_local: u64,
+    next_local: u64,
     /// The default stack size for new threads; 0 is the platform's.
     stack_size: usize,
-    /// The excepthook, when the user has set one.
-    pub(crate) excepthook: Option<crate::hook::HookFn>,
-    /// Whether a report has told how to get a backtrace.
-    pub(crate) backtrace_note_shown: bool,
 }
 
 impl Globals {
@@ -58,12 +54,9 @@ impl Globals {
         Globals {
             threads: BTreeMap::new(),
             main: None,
-            next_ident: MAIN_IDENT + 1,
             next_name: 1,
             next_local: 1,
             stack_size: 0,
-            excepthook: None,
-            backtrace_note_shown: false,
         }
     }
 
@@ -82,7 +75,7 @@ impl Globals {
             MAIN_IDENT,
             false,
             Kind::Main,
-            sys::main_native_id(),
+            ident::main_native_id(),
         ));
         self.threads.insert(MAIN_IDENT, Arc::clone(&main));
         self.main = Some(Arc::clone(&main));
@@ -102,7 +95,7 @@ bobbin_park::loom::lazy_static! {
 
 /// Runs `f` with the process-wide state locked. `f` must not call back into
 /// anything that takes this lock.
-pub(crate) fn with_globals<R>(f: impl FnOnce(&mut Globals) -> R) -> R {
+fn with_globals<R>(f: impl FnOnce(&mut Globals) -> R) -> R {
     let mut globals = GLOBALS.acquire();
     f(&mut globals)
 }
@@ -124,11 +117,6 @@ impl Drop for CurrentSlot {
 }
 
 crate::tls! {
-    /// The calling thread's ident, 0 until it first needs one. No drop glue,
-    /// so it stays readable while the thread's other thread-locals are
-    /// destroyed (a `Local` value's destructor may ask for it).
-    static IDENT: Cell<u64> = Cell::new(0);
-
     static CURRENT: CurrentSlot = CurrentSlot { record: RefCell::new(None) };
 }
 
@@ -156,24 +144,7 @@ crate::tls! {
 /// ```
 #[must_use]
 pub fn get_ident() -> u64 {
-    let known = IDENT.try_with(Cell::get).unwrap_or(0);
-    if known != 0 {
-        return known;
-    }
-    let fresh = if sys::is_main_thread() {
-        // The main thread's record may have been made by another thread:
-        // this is where the main thread tells hang reports who it is.
-        with_globals(Globals::main_record).set_park_id();
-        MAIN_IDENT
-    } else {
-        with_globals(|g| {
-            let ident = g.next_ident;
-            g.next_ident += 1;
-            ident
-        })
-    };
-    let _ = IDENT.try_with(|cell| cell.set(fresh));
-    fresh
+    ident::current()
 }
 
 /// The kernel's id for the calling thread: Linux's thread id, as `top -H`,
@@ -194,7 +165,7 @@ pub fn get_ident() -> u64 {
 /// ```
 #[must_use]
 pub fn get_native_id() -> u64 {
-    sys::native_id()
+    ident::native_id()
 }
 
 /// The calling thread's handle: its name, ident, native id, daemon flag.
@@ -239,10 +210,8 @@ fn current_record() -> Arc<Record> {
     if let Some(record) = known {
         return record;
     }
-    let record = if sys::is_main_thread() {
-        let main = with_globals(Globals::main_record);
-        main.set_park_id();
-        main
+    let record = if ident::current() == MAIN_IDENT {
+        with_globals(Globals::main_record)
     } else {
         new_dummy()
     };
@@ -257,8 +226,8 @@ fn current_record() -> Arc<Record> {
 }
 
 fn new_dummy() -> Arc<Record> {
-    let ident = get_ident();
-    let native_id = sys::native_id();
+    let ident = ident::current();
+    let native_id = ident::native_id();
     with_globals(|g| {
         let name = g.next_name("Dummy");
         let record = Arc::new(Record::running(name, ident, true, Kind::Dummy, native_id));
@@ -442,6 +411,15 @@ fn numbered_name(template: &str, n: u64) -> Box<str> {
     name.into_boxed_str()
 }
 
+/// A new id for a [`Local`](crate::Local), never given to another.
+pub(crate) fn next_local_id() -> u64 {
+    with_globals(|g| {
+        let id = g.next_local;
+        g.next_local += 1;
+        id
+    })
+}
+
 /// Takes the next default name, `Thread-N`, now: for a thread made ahead of
 /// its start (an [`UnstartedTimer`](crate::UnstartedTimer)), which Python
 /// numbers when it is made.
@@ -454,8 +432,9 @@ pub(crate) fn take_default_name() -> String {
 /// the lock.
 pub(crate) fn register_spawn(name: Option<String>, daemon: bool) -> (Arc<Record>, usize) {
     with_globals(|g| {
-        let ident = g.next_ident;
-        g.next_ident += 1;
+        // Taken under the lock, so that idents follow the order of
+        // registration, which `enumerate` lists.
+        let ident = ident::fresh();
         let name = match name {
             Some(name) => name.into_boxed_str(),
             None => g.next_name("Thread"),
@@ -470,8 +449,8 @@ pub(crate) fn register_spawn(name: Option<String>, daemon: bool) -> (Arc<Record>
 /// its record the thread's own.
 pub(crate) fn enter(record: &Arc<Record>) {
     record.set_park_id();
-    record.set_started(sys::native_id());
-    let _ = IDENT.try_with(|cell| cell.set(record.ident));
+    ident::set_current(record.ident);
+    record.set_started(ident::native_id());
     let _ = CURRENT.try_with(|slot| *slot.record.borrow_mut() = Some(Arc::clone(record)));
 }
 

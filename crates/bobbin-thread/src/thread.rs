@@ -1,6 +1,11 @@
 //! The thread record every handle shares, the cheap handle [`ThreadRef`] and
 //! the joinable handle [`Thread`].
 //!
+//! Its place: below the registry, which makes and lists the records, and
+//! above `ident`, which tells a join whether it would join the calling
+//! thread. A record knows its own thread only; nothing here reaches the
+//! registry.
+//!
 //! A thread's life, as CPython's `Thread._bootstrap_inner` runs it: the
 //! spawner registers the record (so [`enumerate`](crate::enumerate) lists
 //! the thread before its body starts); the new thread publishes its native
@@ -52,8 +57,8 @@ pub(crate) struct Record {
     native_id: AtomicU64,
     /// The thread's [`bobbin_park::thread::current_id`], which names it in
     /// [`bobbin_park::parked_threads`]; 0 until the thread has recorded it
-    /// (a spawned thread first thing, a dummy thread when registered, the
-    /// main thread when it first asks for its ident or its record).
+    /// (a spawned thread first thing, a dummy thread when registered). The
+    /// main thread's is kept by `ident` instead.
     park_id: AtomicUsize,
     /// Set once `native_id` is known, or once the start has failed.
     started: Event,
@@ -114,9 +119,14 @@ impl Record {
             .store(bobbin_park::thread::current_id(), Ordering::Relaxed);
     }
 
-    /// The thread's parking-lot id, 0 if it has not recorded it yet.
+    /// The thread's parking-lot id, 0 if it has not recorded it yet. The
+    /// main thread records its own as it learns its ident, wherever its
+    /// record was made.
     pub(crate) fn park_id(&self) -> usize {
-        self.park_id.load(Ordering::Relaxed)
+        match self.kind {
+            Kind::Main => crate::ident::main_park_id(),
+            Kind::Spawned | Kind::Dummy => self.park_id.load(Ordering::Relaxed),
+        }
     }
 
     /// The thread's native id if it is known now, without waiting (a hang
@@ -164,7 +174,7 @@ impl Record {
     /// returns whether it has finished. The one core of every join.
     fn join_slow(&self, deadline: Deadline) -> bool {
         assert!(
-            self.ident != crate::registry::get_ident(),
+            self.ident != crate::ident::current(),
             "cannot join current thread"
         );
         if self.is_finished() {

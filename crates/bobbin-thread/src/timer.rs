@@ -7,6 +7,9 @@
 //! it went. Here one state word decides: the timer thread moves it from
 //! `PENDING` to `FIRED` before calling the function, `cancel` from `PENDING`
 //! to `CANCELLED`; exactly one of them wins, and `cancel` reports which.
+//!
+//! Its place: the top, beside `builder`, on which it is built: a timer's
+//! thread is a bobbin thread like any other.
 
 use crate::Panicked;
 use crate::builder::Builder;
