@@ -12,12 +12,20 @@ use crate::{exit, hook, local};
 use bobbin_park::sync::Arc;
 use std::io;
 
-/// Options for a new thread: its name, daemon flag and stack size. Python's
-/// `Thread(target=f, name=..., daemon=...)` followed by `start()`.
+/// A thread not started yet, and its options: its name, daemon flag and
+/// stack size. Python's `Thread(target=f, name=..., daemon=...)` before
+/// `start()`; [`spawn`](Builder::spawn) is the `start()`.
 ///
-/// Every option has Python's default: the name `Thread-N` (N from one
-/// process-wide counter), the daemon flag of the spawning thread, and the
-/// default stack size ([`stack_size`](crate::stack_size)).
+/// Every option has Python's default: the name `Thread-N`, the daemon flag
+/// of the spawning thread, and the default stack size
+/// ([`stack_size`](crate::stack_size)). As Python's `Thread()` does, a
+/// builder takes its `Thread-N` when it is made, from the one process-wide
+/// counter that timers and dummy threads (`Dummy-N`) share: builders are
+/// numbered in the order they are made, whatever the order they spawn in,
+/// and the name can be read before the spawn
+/// ([`thread_name`](Builder::thread_name)). A builder given a
+/// [`name`](Builder::name) as soon as it is made gives its number back, so
+/// a named thread takes no number, as with Python's `Thread(name=...)`.
 ///
 /// The name is also given to the OS thread, as Python 3.14 does, so
 /// debuggers, `top -H`, `ps -L` and `std::thread::current().name()` (which
@@ -27,9 +35,10 @@ use std::io;
 /// # Differences from Python
 ///
 /// - Python's `args` and `kwargs` are the closure's captures.
-/// - A default name is `Thread-N` without Python's ` (target)` suffix: Rust
-///   closures have no `__name__` to add, and a function's type name is not a
-///   stable string. Name a thread with [`name`](Builder::name).
+/// - A default name is `Thread-N` without the ` (target)` suffix of Python
+///   3.10 and later (`Thread-1 (worker)`): bobbin cannot add it, since a
+///   closure has no name and a function's type name is not a stable string.
+///   Name a thread with [`name`](Builder::name).
 /// - Spawning is `Thread(...)` and `start()` in one step, and returns the
 ///   OS's error instead of raising `RuntimeError: can't start new thread`.
 ///
@@ -60,31 +69,79 @@ use std::io;
 ///     Ok(()) // waits for worker1; worker2 never prints "stopping"
 /// }
 /// ```
-#[derive(Debug, Default, Clone)]
+#[derive(Debug)]
 #[must_use = "a Builder does nothing until it spawns"]
 pub struct Builder {
-    name: Option<String>,
+    /// The thread's name: the `Thread-N` drawn when the builder was made, or
+    /// the one given.
+    name: String,
+    /// N while `name` is the `Thread-N` this builder drew; `None` once a
+    /// name was given.
+    number: Option<u64>,
     daemon: Option<bool>,
     stack_size: Option<usize>,
 }
 
 impl Builder {
-    /// Options with Python's defaults.
+    /// A thread not started yet, with Python's defaults; it takes its
+    /// default name, `Thread-N`, now (Python's `Thread()`).
     ///
     /// # Examples
     ///
     /// ```
-    /// let t = bobbin_thread::Builder::new().spawn(|| 1).unwrap();
-    /// assert!(t.name().starts_with("Thread-"));
-    /// assert_eq!(t.join().unwrap(), 1);
+    /// use bobbin_thread::Builder;
+    ///
+    /// let first = Builder::new();
+    /// let second = Builder::new();
+    /// // Numbered as made, whichever starts first.
+    /// let t2 = second.spawn(|| 2).unwrap();
+    /// let t1 = first.spawn(|| 1).unwrap();
+    /// let n = |t: &bobbin_thread::Thread<i32>| t.name()["Thread-".len()..].parse::<u64>().unwrap();
+    /// assert!(n(&t1) < n(&t2));
+    /// assert_eq!(t1.join().unwrap() + t2.join().unwrap(), 3);
     /// ```
+    #[doc(alias = "Thread")]
     pub fn new() -> Builder {
-        Builder::default()
+        let (n, name) = registry::draw_default_name();
+        Builder {
+            name,
+            number: Some(n),
+            daemon: None,
+            stack_size: None,
+        }
+    }
+
+    /// The name the thread will have: the one given to
+    /// [`name`](Builder::name), or the `Thread-N` drawn when the builder was
+    /// made. Python's `t.name` before `t.start()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_thread::Builder;
+    ///
+    /// let b = Builder::new();
+    /// let name = b.thread_name().to_owned();
+    /// assert!(name.starts_with("Thread-"));
+    /// assert_eq!(b.spawn(|| ()).unwrap().name(), name);
+    /// assert_eq!(Builder::new().name("io").thread_name(), "io");
+    /// ```
+    #[doc(alias = "name")]
+    #[doc(alias = "getName")]
+    #[must_use]
+    pub fn thread_name(&self) -> &str {
+        &self.name
     }
 
     /// The thread's name, for the registry, the excepthook's report and the
-    /// OS. An empty name means the default `Thread-N`, as in Python. Names
-    /// need not be unique.
+    /// OS, in place of its `Thread-N`. An empty name means the default
+    /// `Thread-N`, as in Python. Names need not be unique.
+    ///
+    /// The number the builder drew is given back if nothing has drawn one
+    /// since, which is so when the name is given as the builder is made
+    /// (`Builder::new().name(..)`): a named thread takes no number, as
+    /// Python's `Thread(name=...)` takes none. Otherwise it stays spent, as
+    /// after Python's `t = Thread(); t.name = ...`.
     ///
     /// Linux keeps the first 15 bytes as the OS thread name (and nothing
     /// after a NUL byte); the registry and [`Thread::name`] keep it whole.
@@ -103,7 +160,19 @@ impl Builder {
     /// ```
     #[doc(alias = "setName")]
     pub fn name(mut self, name: impl Into<String>) -> Builder {
-        self.name = Some(name.into());
+        let name = name.into();
+        if name.is_empty() {
+            if self.number.is_none() {
+                let (n, default) = registry::draw_default_name();
+                self.name = default;
+                self.number = Some(n);
+            }
+        } else {
+            if let Some(n) = self.number.take() {
+                registry::give_back_number(n);
+            }
+            self.name = name;
+        }
         self
     }
 
@@ -181,8 +250,7 @@ impl Builder {
             Some(daemon) => daemon,
             None => registry::current_daemon(),
         };
-        let name = self.name.filter(|name| !name.is_empty());
-        let (record, default_stack) = registry::register_spawn(name, daemon);
+        let (record, default_stack) = registry::register_spawn(self.name, daemon);
 
         let mut os = bobbin_park::thread::Builder::new();
         // std refuses names with a NUL byte; the OS keeps what comes before.
@@ -224,6 +292,41 @@ impl Builder {
     /// See [`Run`].
     pub fn start<R: Run>(self, runnable: R) -> io::Result<Thread<R::Output>> {
         self.spawn(move || runnable.run())
+    }
+}
+
+impl Default for Builder {
+    /// [`Builder::new`]: a thread with Python's defaults, numbered now.
+    fn default() -> Builder {
+        Builder::new()
+    }
+}
+
+impl Clone for Builder {
+    /// Another thread with the same options. A given name is copied; a
+    /// default one is drawn anew, since every thread made takes its own
+    /// `Thread-N`, as every `Thread()` does in Python.
+    ///
+    /// ```
+    /// let daemon = bobbin_thread::Builder::new().daemon(true);
+    /// let twin = daemon.clone();
+    /// assert_ne!(daemon.thread_name(), twin.thread_name());
+    /// assert!(twin.spawn(|| ()).unwrap().is_daemon());
+    /// ```
+    fn clone(&self) -> Builder {
+        let (name, number) = match self.number {
+            Some(_) => {
+                let (n, name) = registry::draw_default_name();
+                (name, Some(n))
+            }
+            None => (self.name.clone(), None),
+        };
+        Builder {
+            name,
+            number,
+            daemon: self.daemon,
+            stack_size: self.stack_size,
+        }
     }
 }
 

@@ -30,11 +30,16 @@
 //! # Names
 //!
 //! A thread's name is the one given to [`Builder::name`], or `Thread-N`,
-//! where N comes from one process-wide counter that dummy threads
-//! (`Dummy-N`) share, as in CPython. Python 3.10 adds ` (target)` to a
-//! default name; Rust closures have no name to add, so bobbin does not. The
-//! name is also the OS thread's name, as in Python 3.14 (Linux keeps its
-//! first 15 bytes), so `std::thread::current().name()`, debuggers and
+//! where N comes from one process-wide counter that timers and dummy
+//! threads (`Dummy-N`) share, as in CPython. As Python's `Thread()` does, a
+//! [`Builder`] (the thread not started yet) takes its number when it is
+//! made, so threads are numbered in the order they are made, and
+//! [`Builder::thread_name`] reads the name before the spawn; a builder
+//! named as it is made gives its number back, so a named thread takes
+//! none. Python 3.10 adds ` (target)` to a default name
+//! (`Thread-1 (worker)`); a closure has no name to add, so bobbin cannot.
+//! The name is also the OS thread's name, as in Python 3.14 (Linux keeps
+//! its first 15 bytes), so `std::thread::current().name()`, debuggers and
 //! `top -H` show it. The main thread is `MainThread`.
 //!
 //! # The registry

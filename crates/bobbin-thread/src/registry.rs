@@ -66,6 +66,13 @@ impl Globals {
         numbered_name(template, n)
     }
 
+    /// Takes N back if it is the last number drawn.
+    fn give_back(&mut self, n: u64) {
+        if self.next_name == n + 1 {
+            self.next_name = n;
+        }
+    }
+
     fn main_record(&mut self) -> Arc<Record> {
         if let Some(main) = &self.main {
             return Arc::clone(main);
@@ -385,7 +392,7 @@ pub fn set_stack_size(size: usize) -> Result<usize, StackSizeError> {
 }
 
 /// `{template}-{n}` (CPython's `Thread-N`), built in one allocation of the
-/// exact size. It is made for every thread spawned without a name, and
+/// exact size. It is made for every `Builder` (every unnamed spawn), and
 /// `format!` cost several times as much (callgrind: ~850 instructions per
 /// name, with the reallocations of a growing string, against ~100).
 fn numbered_name(template: &str, n: u64) -> Box<str> {
@@ -420,25 +427,32 @@ pub(crate) fn next_local_id() -> u64 {
     })
 }
 
-/// Takes the next default name, `Thread-N`, now: for a thread made ahead of
-/// its start (an [`UnstartedTimer`](crate::UnstartedTimer)), which Python
-/// numbers when it is made.
-pub(crate) fn take_default_name() -> String {
-    with_globals(|g| g.next_name("Thread")).into()
+/// Draws the next default name, `Thread-N`, and its N: for a thread being
+/// made (a [`Builder`](crate::Builder)), which Python numbers when it is
+/// made, not when it starts.
+pub(crate) fn draw_default_name() -> (u64, String) {
+    with_globals(|g| {
+        let n = g.next_name;
+        (n, g.next_name("Thread").into())
+    })
 }
 
-/// Registers a thread about to be spawned: its ident, its name (`Thread-N`
-/// when none was given) and the default stack size, in one acquisition of
-/// the lock.
-pub(crate) fn register_spawn(name: Option<String>, daemon: bool) -> (Arc<Record>, usize) {
+/// Gives back N, drawn for a default name that a given name has replaced,
+/// if nothing has drawn a number since: so that a thread named as soon as
+/// it is made takes no number, as Python's `Thread(name=...)` takes none.
+/// Otherwise N stays spent, as Python's `t.name = ...` leaves it.
+pub(crate) fn give_back_number(n: u64) {
+    with_globals(|g| g.give_back(n));
+}
+
+/// Registers a thread about to be spawned: its ident, its name and the
+/// default stack size, in one acquisition of the lock.
+pub(crate) fn register_spawn(name: String, daemon: bool) -> (Arc<Record>, usize) {
     with_globals(|g| {
         // Taken under the lock, so that idents follow the order of
         // registration, which `enumerate` lists.
         let ident = ident::fresh();
-        let name = match name {
-            Some(name) => name.into_boxed_str(),
-            None => g.next_name("Thread"),
-        };
+        let name = name.into_boxed_str();
         let record = Arc::new(Record::unstarted(name, ident, daemon));
         g.threads.insert(ident, Arc::clone(&record));
         (record, g.stack_size)
@@ -514,6 +528,17 @@ mod tests {
         assert_eq!(&*g.next_name("Thread"), "Thread-1");
         assert_eq!(&*g.next_name("Dummy"), "Dummy-2");
         assert_eq!(&*g.next_name("Thread"), "Thread-3");
+    }
+
+    #[test]
+    fn only_the_last_number_drawn_is_given_back() {
+        let mut g = Globals::new();
+        assert_eq!(&*g.next_name("Thread"), "Thread-1");
+        g.give_back(1);
+        assert_eq!(&*g.next_name("Thread"), "Thread-1", "given back");
+        assert_eq!(&*g.next_name("Thread"), "Thread-2");
+        g.give_back(1);
+        assert_eq!(&*g.next_name("Dummy"), "Dummy-3", "2 was drawn after 1");
     }
 
     #[test]

@@ -208,8 +208,9 @@ impl Record {
 ///
 /// # Differences from Python
 ///
-/// - The name is fixed when the thread is registered; Python's `name` (and
-///   the deprecated `setName`) can be reassigned.
+/// - The name is fixed once the thread is spawned (before, it is the
+///   [`Builder`](crate::Builder)'s to change); Python's `name` (and the
+///   deprecated `setName`) can be reassigned while the thread runs.
 /// - [`ident`](ThreadRef::ident) is never reused by a later thread.
 /// - A dummy thread (one bobbin did not start) can be joined: the join
 ///   waits until it ends, where Python raises `RuntimeError: cannot join a

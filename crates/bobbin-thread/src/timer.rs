@@ -13,7 +13,6 @@
 
 use crate::Panicked;
 use crate::builder::Builder;
-use crate::registry;
 use crate::sync::Event;
 use crate::thread::{Thread, ThreadRef};
 use bobbin_park::sync::Arc;
@@ -189,9 +188,9 @@ impl Timer {
         F: FnOnce() + Send + 'static,
     {
         UnstartedTimer {
-            // Python's `Timer()` numbers its thread when it is made, not when
-            // it starts; `name` may still replace the name.
-            builder: Builder::new().name(registry::take_default_name()),
+            // A builder takes its `Thread-N` as it is made, as Python's
+            // `Timer()` does; `name` may still replace it.
+            builder: Builder::new(),
             interval,
             function: Box::new(function),
             shared: Shared::new(),
@@ -538,6 +537,30 @@ pub struct UnstartedTimer {
 }
 
 impl UnstartedTimer {
+    /// The name the timer's thread will have: `Thread-N`, drawn when the
+    /// timer was made, or the one given to [`name`](UnstartedTimer::name).
+    /// Python's `t.name` before `t.start()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_thread::Timer;
+    /// use std::time::Duration;
+    ///
+    /// let t = Timer::new(Duration::ZERO, || ());
+    /// let name = t.thread_name().to_owned();
+    /// assert!(name.starts_with("Thread-"));
+    /// let t = t.start().unwrap();
+    /// assert_eq!(t.name(), name);
+    /// # t.join().unwrap();
+    /// ```
+    #[doc(alias = "name")]
+    #[doc(alias = "getName")]
+    #[must_use]
+    pub fn thread_name(&self) -> &str {
+        self.builder.thread_name()
+    }
+
     /// The name of the timer's thread, as [`Builder::name`] gives it
     /// (Python's `t.name = ...` before `start()`); `Thread-N` by default.
     ///

@@ -223,6 +223,40 @@ fn registry_counts() {
     assert_eq!(active_count(), 7);
     assert!(timer.cancel());
     timer.join().unwrap();
+    // Numbers are drawn as threads are made, not as they start (CPython's
+    // `test_name`), from the counter timers share; the name can be read
+    // before the start, and a thread named as it is made takes none.
+    let a = Builder::new();
+    let unstarted_timer = Timer::new(Duration::from_secs(3600), || ());
+    let named = Builder::new().name("named-too");
+    let b = Builder::new();
+    assert_eq!(
+        [
+            a.thread_name(),
+            unstarted_timer.thread_name(),
+            named.thread_name(),
+            b.thread_name()
+        ],
+        ["Thread-7", "Thread-8", "named-too", "Thread-9"]
+    );
+    threads.push(blocked(b));
+    threads.push(blocked(named));
+    let timer = unstarted_timer.start().unwrap();
+    threads.push(blocked(a));
+    assert_eq!(
+        [
+            threads[5].name(),
+            threads[6].name(),
+            timer.name(),
+            threads[7].name()
+        ],
+        ["Thread-9", "named-too", "Thread-8", "Thread-7"]
+    );
+    let last = spawn(|| ()).unwrap();
+    assert_eq!(last.name(), "Thread-10");
+    last.join().unwrap();
+    assert!(timer.cancel());
+    timer.join().unwrap();
     release.set();
     for t in threads {
         t.join().unwrap();

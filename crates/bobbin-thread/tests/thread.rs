@@ -70,6 +70,64 @@ fn a_given_name_is_kept_and_takes_no_number() {
 }
 
 #[test]
+fn a_default_name_is_drawn_when_the_builder_is_made_not_when_it_spawns() {
+    // CPython's `test_threading.ThreadTests.test_name`: `Thread()` takes its
+    // `Thread-N` when it is made. Builders made a then b are numbered a
+    // then b, whichever spawns first.
+    let a = Builder::new();
+    let b = Builder::new();
+    let second = b.spawn(|| ()).unwrap();
+    let first = a.spawn(|| ()).unwrap();
+    assert!(
+        number(first.name()) < number(second.name()),
+        "{} was made before {}",
+        first.name(),
+        second.name()
+    );
+    first.join().unwrap();
+    second.join().unwrap();
+}
+
+#[test]
+fn a_builders_name_can_be_read_before_it_spawns() {
+    // Python's `t = Thread(); t.name` before `t.start()`.
+    let unnamed = Builder::new();
+    let drawn = unnamed.thread_name().to_owned();
+    number(&drawn);
+    let t = unnamed
+        .spawn(|| current_thread().name().to_owned())
+        .unwrap();
+    assert_eq!(t.name(), drawn);
+    assert_eq!(t.join().unwrap(), drawn);
+
+    let named = Builder::new().name("reader");
+    assert_eq!(named.thread_name(), "reader");
+    // An empty name means the default again: a number drawn now.
+    let renamed = named.name("");
+    let later = number(renamed.thread_name());
+    assert!(later > number(&drawn));
+    assert_eq!(
+        renamed.spawn(|| ()).unwrap().name(),
+        format!("Thread-{later}")
+    );
+}
+
+#[test]
+fn a_cloned_builder_is_another_thread_with_a_number_of_its_own() {
+    let original = Builder::new().daemon(true);
+    let twin = original.clone();
+    assert!(number(original.thread_name()) < number(twin.thread_name()));
+    let (a, b) = (original.spawn(|| ()).unwrap(), twin.spawn(|| ()).unwrap());
+    assert_ne!(a.name(), b.name());
+    assert!(a.is_daemon() && b.is_daemon());
+    // A given name is copied.
+    let named = Builder::new().name("twins");
+    assert_eq!(named.clone().thread_name(), "twins");
+    a.join().unwrap();
+    b.join().unwrap();
+}
+
+#[test]
 fn an_empty_name_means_the_default() {
     let t = Builder::new().name("").spawn(|| ()).unwrap();
     number(t.name());

@@ -141,11 +141,17 @@ fn a_timer_is_numbered_when_made_as_pythons_timer_is() {
     timer.join().unwrap();
     thread.join().unwrap();
 
-    // A name given before the start replaces the default one.
-    let named = Timer::new(Duration::from_secs(3600), || ())
-        .name("t2")
-        .start()
-        .unwrap();
+    // The name can be read before the start (Python's `t.name`), and is
+    // the one the thread gets; a name given before the start replaces it.
+    let unstarted = Timer::new(Duration::from_secs(3600), || ());
+    let drawn = unstarted.thread_name().to_owned();
+    let timer = unstarted.start().unwrap();
+    assert_eq!(timer.name(), drawn);
+    assert!(timer.cancel());
+    timer.join().unwrap();
+    let named = Timer::new(Duration::from_secs(3600), || ()).name("t2");
+    assert_eq!(named.thread_name(), "t2");
+    let named = named.start().unwrap();
     assert_eq!(named.name(), "t2");
     assert!(named.cancel());
     named.join().unwrap();

@@ -6,8 +6,10 @@
 //! system's thread, so debuggers and `top -H` show it (Linux keeps the
 //! first 15 bytes).
 //!
-//! Names need not be unique; a thread's `ident()` is. A thread started
-//! without a name is `Thread-N`, and the main thread is `MainThread`.
+//! Names need not be unique; a thread's `ident()` is. A thread made
+//! without a name is `Thread-N`, numbered when it is made (Python's
+//! `Thread()`), so its name can be read before it starts; the main thread
+//! is `MainThread`.
 
 mod tour;
 
@@ -31,6 +33,11 @@ fn main() {
             .spawn(move || worker(i))
             .expect("spawn");
     }
-    let unnamed = bobbin::thread::spawn(|| info!("no name given")).expect("spawn");
+    let unnamed = Builder::new();
+    info!(
+        "made without a name, before it starts: {}",
+        unnamed.thread_name()
+    );
+    let unnamed = unnamed.spawn(|| info!("no name given")).expect("spawn");
     info!("an unnamed thread is called {}", unnamed.name());
 }

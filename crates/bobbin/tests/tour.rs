@@ -398,6 +398,10 @@ const CLAIMS: &[(&str, &[(&str, &str)])] = &[
             ("MainThread", "the main thread is called MainThread"),
             ("workerthread-0", "worker-0"),
             ("workerthread-4", "worker-4"),
+            (
+                "MainThread",
+                "made without a name, before it starts: Thread-1",
+            ),
             ("Thread-1", "no name given"),
         ],
     ),
