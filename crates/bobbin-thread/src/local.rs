@@ -152,9 +152,29 @@ pub(crate) fn drop_thread_values() {
 ///
 /// # Panics
 ///
-/// Reaching a `Local`'s value from inside a [`with`](Local::with) call on the
-/// same `Local` and thread (directly or through `init`) panics: that would
-/// be a second `&mut` to the value.
+/// Reaching a `Local` on a thread that is already inside it panics with
+/// `Local already borrowed on this thread`: from inside a
+/// [`with`](Local::with) call on the same `Local` (that would be a second
+/// `&mut` to the value), and from inside its own `init` by any accessor
+/// (`get`, `with`, `set`, `take`), directly or through other code such as
+/// another `Local`'s `init` (there is no value yet, and making one would
+/// start `init` again, without end). CPython raises `AttributeError` when a
+/// `local` subclass's `__init__` reads the attribute it is about to set.
+/// The `Local` is left as it was: a failed `init` leaves no value, and the
+/// next access runs `init` again.
+///
+/// ```
+/// use bobbin_thread::Local;
+/// use std::panic::{catch_unwind, AssertUnwindSafe};
+/// use std::sync::OnceLock;
+///
+/// static DEPTH: OnceLock<Local<u32>> = OnceLock::new();
+/// let depth = DEPTH.get_or_init(|| Local::new(|| DEPTH.get().unwrap().get() + 1));
+/// let err = catch_unwind(AssertUnwindSafe(|| depth.get())).unwrap_err();
+/// assert_eq!(err.downcast_ref::<&str>(), Some(&"Local already borrowed on this thread"));
+/// depth.set(1); // still usable
+/// assert_eq!(depth.get(), 1);
+/// ```
 ///
 /// # Examples
 ///
@@ -180,6 +200,10 @@ pub struct Local<T: Send + 'static> {
     init: Box<dyn Fn() -> T + Send + Sync + 'static>,
     /// The stores that may hold one of this `Local`'s values.
     stores: Lock<Vec<Weak<Store>>>,
+    /// The threads running `init` now, by their parking-lot id: an access
+    /// from one of them that finds no value comes from inside its `init`.
+    /// Taken only when a thread has no value, never on the way to one.
+    initialising: Lock<Vec<usize>>,
 }
 
 impl<T: Send + 'static> Local<T> {
@@ -206,6 +230,7 @@ impl<T: Send + 'static> Local<T> {
             id,
             init: Box::new(init),
             stores: Lock::new(Vec::new()),
+            initialising: Lock::new(Vec::new()),
         }
     }
 
@@ -218,9 +243,11 @@ impl<T: Send + 'static> Local<T> {
     ///
     /// # Panics
     ///
-    /// Panics if the calling thread is already inside `with` (or
-    /// [`get`](Local::get), [`set`](Local::set), [`take`](Local::take), or
-    /// `init`) of this same `Local`; and if `init` or `f` panics.
+    /// Panics with `Local already borrowed on this thread` if the calling
+    /// thread is already inside `with` (or [`get`](Local::get),
+    /// [`set`](Local::set), [`take`](Local::take)) of this same `Local`, or
+    /// inside its `init`, directly or through other code (see
+    /// [`Local`](Local#panics)); and if `init` or `f` panics.
     ///
     /// # Examples
     ///
@@ -234,18 +261,18 @@ impl<T: Send + 'static> Local<T> {
     /// ```
     pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
         let Some(store) = current_store() else {
-            return f(&mut (self.init)());
+            return f(&mut self.make());
         };
         let cell = match self.value_in(&store) {
             Some(cell) => cell,
             None => {
-                let cell = Arc::new(Lock::new((self.init)()));
+                let cell = Arc::new(Lock::new(self.make()));
                 self.insert(&store, Arc::clone(&cell));
                 cell
             }
         };
         let Some(mut value) = cell.try_acquire() else {
-            panic!("Local already borrowed on this thread");
+            already_borrowed();
         };
         f(&mut value)
     }
@@ -286,18 +313,22 @@ impl<T: Send + 'static> Local<T> {
     /// ```
     pub fn set(&self, value: T) {
         let Some(store) = current_store() else {
+            self.refuse_inside_init();
             return;
         };
         match self.value_in(&store) {
             Some(cell) => {
                 let Some(mut slot) = cell.try_acquire() else {
-                    panic!("Local already borrowed on this thread");
+                    already_borrowed();
                 };
                 let old = core::mem::replace(&mut *slot, value);
                 drop(slot);
                 drop(old);
             }
-            None => self.insert(&store, Arc::new(Lock::new(value))),
+            None => {
+                self.refuse_inside_init();
+                self.insert(&store, Arc::new(Lock::new(value)));
+            }
         }
     }
 
@@ -319,16 +350,67 @@ impl<T: Send + 'static> Local<T> {
     /// assert_eq!(n.get(), 1); // made again by init
     /// ```
     pub fn take(&self) -> Option<T> {
-        let store = current_store()?;
-        let value = store.values.acquire().remove(&self.id)?;
+        let removed = current_store().and_then(|store| {
+            let value = store.values.acquire().remove(&self.id)?;
+            Some((store, value))
+        });
+        let Some((store, value)) = removed else {
+            self.refuse_inside_init();
+            return None;
+        };
         let cell = Self::downcast(value);
         match Arc::try_unwrap(cell) {
             Ok(lock) => Some(lock.into_inner()),
             Err(cell) => {
                 // Only a `with` of this thread holds another count on it.
                 store.values.acquire().insert(self.id, cell);
-                panic!("Local already borrowed on this thread");
+                already_borrowed();
             }
+        }
+    }
+
+    /// Runs `init` for the calling thread, which has no value: refused if
+    /// the thread is already inside `init` of this `Local`, which would
+    /// recurse without end.
+    fn make(&self) -> T {
+        /// Takes the thread off the list however `init` ends.
+        struct Made<'a> {
+            initialising: &'a Lock<Vec<usize>>,
+            thread: usize,
+        }
+        impl Drop for Made<'_> {
+            fn drop(&mut self) {
+                let mut threads = self.initialising.acquire();
+                if let Some(i) = threads.iter().position(|&t| t == self.thread) {
+                    threads.swap_remove(i);
+                }
+            }
+        }
+
+        let thread = bobbin_park::thread::current_id();
+        {
+            let mut threads = self.initialising.acquire();
+            if threads.contains(&thread) {
+                drop(threads);
+                already_borrowed();
+            }
+            threads.push(thread);
+        }
+        let _made = Made {
+            initialising: &self.initialising,
+            thread,
+        };
+        (self.init)()
+    }
+
+    /// Panics if the calling thread, which has no value, is inside `init`
+    /// of this `Local`: an access from there would find no value while
+    /// `init` makes one.
+    fn refuse_inside_init(&self) {
+        let thread = bobbin_park::thread::current_id();
+        let inside = self.initialising.acquire().contains(&thread);
+        if inside {
+            already_borrowed();
         }
     }
 
@@ -346,10 +428,9 @@ impl<T: Send + 'static> Local<T> {
 
     fn insert(&self, store: &Arc<Store>, cell: Arc<Lock<T>>) {
         let previous = store.values.acquire().insert(self.id, cell);
-        if previous.is_some() {
-            // `init` reached this same Local and made a value first.
-            panic!("Local already borrowed on this thread");
-        }
+        // Only `init` could have made a value in between, and every access
+        // from inside `init` is refused.
+        debug_assert!(previous.is_none(), "a Local's value was made twice");
         let mut stores = self.stores.acquire();
         if stores.len() == stores.capacity() {
             // Forget the stores of threads that have ended before growing,
@@ -358,6 +439,14 @@ impl<T: Send + 'static> Local<T> {
         }
         stores.push(Arc::downgrade(store));
     }
+}
+
+/// The panic of every access to a `Local` from inside itself on the same
+/// thread.
+#[cold]
+#[track_caller]
+fn already_borrowed() -> ! {
+    panic!("Local already borrowed on this thread");
 }
 
 impl<T: Send + Default + 'static> Default for Local<T> {

@@ -1,12 +1,14 @@
 //! `Local<T>`: isolation between threads, the lazy initialiser, the drop of a
 //! thread's value when the thread ends (bobbin threads and std threads), the
-//! drop of the rest with the `Local`, many instances, and re-entrance.
+//! drop of the rest with the `Local`, many instances, and re-entrance (from
+//! inside `with`, and from inside the initialiser by every accessor).
 
-use bobbin_park::sync::atomic::{AtomicUsize, Ordering};
+use bobbin_park::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use bobbin_signal::Event;
 use bobbin_thread::{Local, spawn};
-use std::cell::Cell;
-use std::sync::Arc;
+use std::cell::{Cell, RefCell};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, OnceLock, Weak, mpsc};
 use std::time::Duration;
 
 const GENEROUS: Duration = Duration::from_secs(30);
@@ -210,6 +212,230 @@ fn reaching_the_same_local_inside_with_panics() {
     // Another Local inside `with` is fine.
     let other = Local::new(|| 10);
     assert_eq!(local.with(|a| other.with(|b| *a + *b)), 11);
+}
+
+/// A value that counts how many of its kind are alive.
+struct Tracked {
+    value: u32,
+    live: Arc<AtomicUsize>,
+}
+
+impl Tracked {
+    fn new(value: u32, live: &Arc<AtomicUsize>) -> Tracked {
+        live.fetch_add(1, Ordering::SeqCst);
+        Tracked {
+            value,
+            live: Arc::clone(live),
+        }
+    }
+}
+
+impl Clone for Tracked {
+    fn clone(&self) -> Tracked {
+        Tracked::new(self.value, &self.live)
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.live.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// How an initialiser reaches its own `Local`.
+#[derive(Clone, Copy, Debug)]
+enum Reach {
+    Get,
+    With,
+    Set,
+    Take,
+}
+
+/// A `Local` whose initialiser, while `armed` is set, reaches the same
+/// `Local` by `reach` before it makes its value (7).
+fn reaching_itself(
+    reach: Reach,
+    armed: &Arc<AtomicBool>,
+    live: &Arc<AtomicUsize>,
+) -> Arc<Local<Tracked>> {
+    let (armed, live) = (Arc::clone(armed), Arc::clone(live));
+    Arc::new_cyclic(|me: &Weak<Local<Tracked>>| {
+        let me = Weak::clone(me);
+        Local::new(move || {
+            if armed.load(Ordering::SeqCst) {
+                let local = me.upgrade().expect("the Local is alive while it is used");
+                match reach {
+                    Reach::Get => drop(local.get()),
+                    Reach::With => local.with(|_| ()),
+                    Reach::Set => local.set(Tracked::new(1, &live)),
+                    Reach::Take => drop(local.take()),
+                }
+            }
+            Tracked::new(7, &live)
+        })
+    })
+}
+
+/// The message every re-entry panics with.
+const BORROWED: &str = "Local already borrowed on this thread";
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+}
+
+/// An initialiser that reaches its own `Local` by `reach` makes the first
+/// access (by `get` and by `with`) panic with the documented message, not
+/// recurse until the stack overflows; the failed access leaves no value,
+/// nothing leaks, and the `Local` works afterwards on this thread and on
+/// others. CPython raises `AttributeError` for a `local` subclass whose
+/// `__init__` reads the attribute it is about to set.
+fn an_initialiser_reaching_its_own_local_panics(reach: Reach) {
+    let (armed, live) = (
+        Arc::new(AtomicBool::new(true)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    let local = reaching_itself(reach, &armed, &live);
+    let by_get = catch_unwind(AssertUnwindSafe(|| local.get().value)).unwrap_err();
+    assert_eq!(
+        panic_message(&*by_get),
+        Some(BORROWED),
+        "{reach:?} from get"
+    );
+    let by_with = catch_unwind(AssertUnwindSafe(|| local.with(|v| v.value))).unwrap_err();
+    assert_eq!(
+        panic_message(&*by_with),
+        Some(BORROWED),
+        "{reach:?} from with"
+    );
+    assert!(
+        local.take().is_none(),
+        "{reach:?}: a failed init leaves no value"
+    );
+    assert_eq!(
+        live.load(Ordering::SeqCst),
+        0,
+        "{reach:?}: every value made was dropped"
+    );
+
+    // Still usable: the initialiser runs again, and set and take work.
+    armed.store(false, Ordering::SeqCst);
+    assert_eq!(local.get().value, 7);
+    local.set(Tracked::new(3, &live));
+    assert_eq!(local.with(|v| v.value), 3);
+    assert_eq!(local.take().map(|v| v.value), Some(3));
+    let theirs = Arc::clone(&local);
+    assert_eq!(
+        spawn(move || theirs.get().value).unwrap().join().unwrap(),
+        7
+    );
+    // This thread's value (made again by `with`) goes with the Local.
+    local.with(|_| ());
+    drop(local);
+    assert_eq!(live.load(Ordering::SeqCst), 0, "{reach:?}: nothing leaked");
+}
+
+#[test]
+fn an_initialiser_that_gets_its_own_local_panics() {
+    an_initialiser_reaching_its_own_local_panics(Reach::Get);
+}
+
+#[test]
+fn an_initialiser_that_calls_with_on_its_own_local_panics() {
+    an_initialiser_reaching_its_own_local_panics(Reach::With);
+}
+
+#[test]
+fn an_initialiser_that_sets_its_own_local_panics() {
+    an_initialiser_reaching_its_own_local_panics(Reach::Set);
+}
+
+#[test]
+fn an_initialiser_that_takes_from_its_own_local_panics() {
+    an_initialiser_reaching_its_own_local_panics(Reach::Take);
+}
+
+#[test]
+fn two_initialisers_that_reach_each_others_local_panic() {
+    // a's initialiser reads b, whose initialiser reads a: a is reached from
+    // inside its own initialiser, one step removed.
+    type Pair = (Weak<Local<u32>>, Weak<Local<u32>>);
+    let cell: Arc<OnceLock<Pair>> = Arc::new(OnceLock::new());
+    let (for_a, for_b) = (Arc::clone(&cell), Arc::clone(&cell));
+    let a = Arc::new(Local::new(move || {
+        for_a.get().unwrap().1.upgrade().unwrap().get() + 1
+    }));
+    let b = Arc::new(Local::new(move || {
+        for_b.get().unwrap().0.upgrade().unwrap().get() + 1
+    }));
+    cell.set((Arc::downgrade(&a), Arc::downgrade(&b))).unwrap();
+    let err = catch_unwind(AssertUnwindSafe(|| a.get())).unwrap_err();
+    assert_eq!(panic_message(&*err), Some(BORROWED));
+    // Neither was left half made: a value set without the initialisers works.
+    b.set(10);
+    assert_eq!(a.get(), 11);
+}
+
+#[test]
+fn an_initialiser_may_catch_the_panic_of_reaching_its_own_local() {
+    // The inner access panics; an initialiser that catches it still makes
+    // the value, which is then this thread's.
+    let inits = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&inits);
+    let local = Arc::new_cyclic(|me: &Weak<Local<u32>>| {
+        let me = Weak::clone(me);
+        Local::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let local = me.upgrade().unwrap();
+            let inner = catch_unwind(AssertUnwindSafe(|| local.get()));
+            if inner.is_err() { 5 } else { 0 }
+        })
+    });
+    assert_eq!(local.get(), 5);
+    assert_eq!(local.get(), 5, "made once");
+    assert_eq!(inits.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn an_initialiser_reaching_its_own_local_while_thread_locals_are_destroyed_panics() {
+    // A thread-local whose destructor touches a Local after the thread's
+    // store of Local values is gone (thread-locals are destroyed in the
+    // reverse order of their first use on Linux, and this one is used
+    // first): the access makes a fresh value with the initialiser, which
+    // reaches the same Local. It must panic, not recurse.
+    /// The Local to touch, and where to say how the touch ended.
+    type Job = (Arc<Local<u32>>, mpsc::Sender<Option<String>>);
+    struct Touch(RefCell<Option<Job>>);
+    impl Drop for Touch {
+        fn drop(&mut self) {
+            if let Some((local, report)) = self.0.borrow_mut().take() {
+                let outcome = catch_unwind(AssertUnwindSafe(|| local.get()));
+                let message = outcome
+                    .err()
+                    .and_then(|p| panic_message(&*p).map(str::to_owned));
+                let _ = report.send(message);
+            }
+        }
+    }
+    std::thread_local! {
+        static TOUCH: Touch = const { Touch(RefCell::new(None)) };
+    }
+    let local = Arc::new_cyclic(|me: &Weak<Local<u32>>| {
+        let me = Weak::clone(me);
+        Local::new(move || me.upgrade().map_or(0, |local| local.get() + 1))
+    });
+    let (tx, rx) = mpsc::channel();
+    let theirs = Arc::clone(&local);
+    std::thread::spawn(move || {
+        TOUCH.with(|t| *t.0.borrow_mut() = Some((Arc::clone(&theirs), tx)));
+        // Makes this thread's store of values, after TOUCH.
+        theirs.set(1);
+    })
+    .join()
+    .unwrap();
+    assert_eq!(rx.recv().unwrap().as_deref(), Some(BORROWED));
 }
 
 #[test]
