@@ -418,11 +418,12 @@ where
     let outcome = hook::run_reported(record, f);
     // Python's cleanup of `threading.local`: the thread's values are dropped
     // before the thread counts as finished, so a join that has returned
-    // sees them dropped. A panic in a destructor is reported like one in the
-    // body.
-    let cleanup = hook::run_reported(record, local::drop_thread_values);
-    match (outcome, cleanup) {
-        (Ok(value), Ok(())) => Ok(value),
-        (Err(payload), _) | (Ok(_), Err(payload)) => Err(payload),
-    }
+    // sees them dropped. A value whose drop panics is reported by the
+    // excepthook and the others are still dropped, but the thread's result
+    // stands: CPython prints "Exception ignored in" for an exception in a
+    // `__del__` and keeps the thread's outcome.
+    local::drop_thread_values(|value| {
+        let _ = hook::run_reported(record, move || drop(value));
+    });
+    outcome
 }

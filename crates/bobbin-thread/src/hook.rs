@@ -210,8 +210,10 @@ impl fmt::Debug for ExceptHookArgs<'_> {
 /// The hook runs on the dying thread, after its body has unwound and before
 /// it counts as finished (so before its [`join`](crate::Thread::join)
 /// returns), once per panic that ends a thread spawned by bobbin (a
-/// [`Timer`](crate::Timer)'s too). It receives the thread and the panic's
-/// payload ([`ExceptHookArgs`]). [`take_excepthook`] restores the default,
+/// [`Timer`](crate::Timer)'s too), and once per [`Local`](crate::Local)
+/// value whose drop panics as such a thread ends (which leaves the
+/// thread's result as it was: Python's "Exception ignored in"). It receives
+/// the thread and the panic's payload ([`ExceptHookArgs`]). [`take_excepthook`] restores the default,
 /// [`default_excepthook`].
 ///
 /// A panic in the hook itself is reported on stderr as

@@ -97,7 +97,11 @@
 //! ```
 //!
 //! and [`Thread::join`] returns it as [`Panicked`] (payload and message).
-//! [`set_excepthook`] replaces the report with a function of yours.
+//! [`set_excepthook`] replaces the report with a function of yours. A
+//! [`Local`] value whose drop panics as the thread ends is reported the same
+//! way, but leaves what `join` returns as it was, as CPython's "Exception
+//! ignored in" leaves a thread's outcome; the thread's other values are
+//! still dropped.
 //!
 //! std's panic hook would also print the panic (`thread 'worker1' panicked
 //! at ...`). So that each panic is reported once, bobbin wraps std's panic

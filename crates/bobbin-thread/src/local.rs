@@ -33,7 +33,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
 /// A value that may be shared with (and only dropped by) other threads.
-type Value = Arc<dyn Any + Send + Sync>;
+pub(crate) type Value = Arc<dyn Any + Send + Sync>;
 
 /// A thread's values, by the id of their `Local`.
 struct Store {
@@ -41,16 +41,17 @@ struct Store {
 }
 
 impl Store {
-    /// Drops every value of this store, again and again while destructors
-    /// make new ones (a value's destructor may use another `Local`).
-    fn clear(&self) {
+    /// Drops every value of this store through `drop_one`, one at a time,
+    /// again and again while destructors make new ones (a value's
+    /// destructor may use another `Local`).
+    fn clear(&self, mut drop_one: impl FnMut(Value)) {
         loop {
             let values: Vec<Value> = self.values.acquire().drain().map(|(_, v)| v).collect();
             if values.is_empty() {
                 return;
             }
             // Dropped here, without the store's lock held.
-            drop(values);
+            values.into_iter().for_each(&mut drop_one);
         }
     }
 }
@@ -83,7 +84,9 @@ struct StoreSlot(RefCell<Option<Arc<Store>>>);
 impl Drop for StoreSlot {
     fn drop(&mut self) {
         if let Some(store) = self.0.get_mut().take() {
-            store.clear();
+            // A panic here is std's to handle: it aborts, as a panic in any
+            // thread-local's destructor does.
+            store.clear(drop);
         }
     }
 }
@@ -112,9 +115,10 @@ fn current_store() -> Option<Arc<Store>> {
     Some(store)
 }
 
-/// Drops the calling thread's values of every `Local`: the end of a bobbin
-/// thread's body.
-pub(crate) fn drop_thread_values() {
+/// Drops the calling thread's values of every `Local` through `drop_one`,
+/// one at a time: the end of a bobbin thread's body, where `drop_one`
+/// reports a value whose drop panics and goes on with the others.
+pub(crate) fn drop_thread_values(drop_one: impl FnMut(Value)) {
     if !HAS_STORE.try_with(Cell::get).unwrap_or(true) {
         return;
     }
@@ -123,7 +127,7 @@ pub(crate) fn drop_thread_values() {
         .ok()
         .flatten();
     if let Some(store) = store {
-        store.clear();
+        store.clear(drop_one);
     }
 }
 
@@ -134,8 +138,10 @@ pub(crate) fn drop_thread_values() {
 /// its first access; there can be any number of `Local`s, made and dropped
 /// at any time (unlike `thread_local!` statics). A thread's value is dropped
 /// when the thread ends (for a bobbin thread: before its
-/// [`join`](crate::Thread::join) returns), and the values of the threads
-/// still running when the `Local` itself is dropped.
+/// [`join`](crate::Thread::join) returns, and a value whose drop panics
+/// there is reported by the [excepthook](crate::set_excepthook) while the
+/// thread's result stands), and the values of the threads still running
+/// when the `Local` itself is dropped.
 ///
 /// Values are reached through [`with`](Local::with), which lends the calling
 /// thread's value for the length of a closure: no reference to a value can

@@ -603,7 +603,9 @@ impl<T> Thread<T> {
     /// [excepthook](crate::set_excepthook) and `join` returns its payload as
     /// [`Panicked`]. Once `join` has returned, the thread is no longer in
     /// [`enumerate`](crate::enumerate) and its [`Local`](crate::Local) values
-    /// have been dropped. The timed forms, which keep the handle, are
+    /// have been dropped; a value whose drop panicked was reported by the
+    /// excepthook and does not change what `join` returns (CPython's
+    /// "Exception ignored in"). The timed forms, which keep the handle, are
     /// [`join_timeout`](Thread::join_timeout) and
     /// [`join_until`](Thread::join_until).
     ///
