@@ -39,8 +39,10 @@ use std::io;
 ///   3.10 and later (`Thread-1 (worker)`): bobbin cannot add it, since a
 ///   closure has no name and a function's type name is not a stable string.
 ///   Name a thread with [`name`](Builder::name).
-/// - Spawning is `Thread(...)` and `start()` in one step, and returns the
-///   OS's error instead of raising `RuntimeError: can't start new thread`.
+/// - [`spawn`](Builder::spawn) consumes the builder, so a thread cannot be
+///   started twice (Python's `RuntimeError: threads can only be started
+///   once`), and returns the OS's error instead of raising
+///   `RuntimeError: can't start new thread`.
 ///
 /// # Examples
 ///

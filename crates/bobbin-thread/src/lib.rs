@@ -13,6 +13,7 @@
 //! |---|---|
 //! | `Thread(target=f, name=n, daemon=d).start()` | [`Builder::new().name(n).daemon(d).spawn(f)`](Builder::spawn) → [`Thread<T>`] |
 //! | `Thread(target=f).start()` | [`spawn(f)`](spawn) |
+//! | `t = Thread(); t.name` before `start()` | [`Builder::new().thread_name()`](Builder::thread_name) |
 //! | subclass `Thread`, override `run` | implement [`Run`], [`Builder::start`] |
 //! | `t.join()` / `t.join(timeout)` then `t.is_alive()` | [`t.join()`](Thread::join) → `Result<T, Panicked>` / [`t.join_timeout(d)`](Thread::join_timeout) → `bool` |
 //! | `t.name`, `t.ident`, `t.native_id`, `t.daemon`, `t.is_alive()` | [`name()`](Thread::name), [`ident()`](Thread::ident), [`native_id()`](Thread::native_id), [`is_daemon()`](Thread::is_daemon), [`is_alive()`](Thread::is_alive) |

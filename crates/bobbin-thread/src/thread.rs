@@ -472,9 +472,9 @@ pub(crate) type Outcome<T> = Result<T, Box<dyn Any + Send + 'static>>;
 ///   finished and keep the handle, so the thread can still be joined later
 ///   (Python's `join(timeout)` returns `None` and leaves the question to
 ///   `is_alive()`).
-/// - There is no separate `start()`: a `Thread` is always started (spawning
-///   is `Thread(...).start()` in one step), so Python's "cannot join thread
-///   before it is started" cannot happen.
+/// - A `Thread` is always started: the thread not started yet is its
+///   [`Builder`](crate::Builder), which has no `join`, so Python's "cannot
+///   join thread before it is started" cannot happen.
 ///
 /// # Memory ordering
 ///
