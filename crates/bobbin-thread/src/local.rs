@@ -38,6 +38,10 @@ pub(crate) type Value = Arc<dyn Any + Send + Sync>;
 /// A thread's values, by the id of their `Local`.
 struct Store {
     values: Lock<HashMap<u64, Value, BuildHasherDefault<IdHasher>>>,
+    /// The ids whose values the thread's end has dropped: no new value is
+    /// made for them, or a value whose drop reaches its own `Local` would
+    /// make another without end. Empty until the thread's end.
+    dropped: Lock<Vec<u64>>,
 }
 
 impl Store {
@@ -46,12 +50,17 @@ impl Store {
     /// destructor may use another `Local`).
     fn clear(&self, mut drop_one: impl FnMut(Value)) {
         loop {
-            let values: Vec<Value> = self.values.acquire().drain().map(|(_, v)| v).collect();
+            let values: Vec<(u64, Value)> = self.values.acquire().drain().collect();
             if values.is_empty() {
                 return;
             }
+            let values = {
+                let mut dropped = self.dropped.acquire();
+                dropped.extend(values.iter().map(|&(id, _)| id));
+                values.into_iter().map(|(_, v)| v)
+            };
             // Dropped here, without the store's lock held.
-            values.into_iter().for_each(&mut drop_one);
+            values.for_each(&mut drop_one);
         }
     }
 }
@@ -107,6 +116,7 @@ fn current_store() -> Option<Arc<Store>> {
             Arc::clone(slot.0.borrow_mut().get_or_insert_with(|| {
                 Arc::new(Store {
                     values: Lock::new(HashMap::default()),
+                    dropped: Lock::new(Vec::new()),
                 })
             }))
         })
@@ -168,6 +178,15 @@ pub(crate) fn drop_thread_values(drop_one: impl FnMut(Value)) {
 /// `local` subclass's `__init__` reads the attribute it is about to set.
 /// The `Local` is left as it was: a failed `init` leaves no value, and the
 /// next access runs `init` again.
+///
+/// At a thread's end, a value's drop that makes a new value of a `Local`
+/// whose value that thread's end has already dropped (its own, say) panics
+/// with `Local used after this thread's value was dropped at its end`:
+/// the new value would be dropped in turn, and make another, without end.
+/// On a bobbin thread the excepthook reports it and the thread's result
+/// stands; on other threads it is a panic in a thread-local destructor,
+/// which std turns into an abort. A drop that makes a value of a `Local`
+/// not yet dropped is fine: that value is dropped too.
 ///
 /// ```
 /// use bobbin_thread::Local;
@@ -272,6 +291,7 @@ impl<T: Send + 'static> Local<T> {
         let cell = match self.value_in(&store) {
             Some(cell) => cell,
             None => {
+                self.refuse_after_drop(&store);
                 let cell = Arc::new(Lock::new(self.make()));
                 self.insert(&store, Arc::clone(&cell));
                 cell
@@ -333,6 +353,7 @@ impl<T: Send + 'static> Local<T> {
             }
             None => {
                 self.refuse_inside_init();
+                self.refuse_after_drop(&store);
                 self.insert(&store, Arc::new(Lock::new(value)));
             }
         }
@@ -417,6 +438,16 @@ impl<T: Send + 'static> Local<T> {
         let inside = self.initialising.acquire().contains(&thread);
         if inside {
             already_borrowed();
+        }
+    }
+
+    /// Panics if the calling thread's end has already dropped its value of
+    /// this `Local`: only a value's drop runs then, and a value made for it
+    /// would be dropped in turn, again without end.
+    fn refuse_after_drop(&self, store: &Store) {
+        let dropped = store.dropped.acquire().contains(&self.id);
+        if dropped {
+            panic!("Local used after this thread's value was dropped at its end");
         }
     }
 

@@ -467,6 +467,41 @@ fn a_values_destructor_may_use_another_local() {
 }
 
 #[test]
+fn a_values_destructor_that_uses_its_own_local_at_the_thread_end_is_reported_once() {
+    // The drop of the thread's value reaches the same `Local`: making a new
+    // value there would be dropped in turn and make another, without end.
+    // It panics instead; the excepthook reports it and the result stands.
+    struct UsesItself {
+        me: Arc<OnceLock<Local<UsesItself>>>,
+        drops: Arc<AtomicUsize>,
+    }
+    impl Drop for UsesItself {
+        fn drop(&mut self) {
+            self.drops.fetch_add(1, Ordering::SeqCst);
+            self.me.get().unwrap().with(|_| ());
+        }
+    }
+    let drops = Arc::new(AtomicUsize::new(0));
+    let me = Arc::new(OnceLock::new());
+    let (for_init, drops_for_init) = (Arc::clone(&me), Arc::clone(&drops));
+    me.set(Local::new(move || UsesItself {
+        me: Arc::clone(&for_init),
+        drops: Arc::clone(&drops_for_init),
+    }))
+    .ok()
+    .unwrap();
+    let theirs = Arc::clone(&me);
+    let result = spawn(move || {
+        theirs.get().unwrap().with(|_| ());
+        7
+    })
+    .unwrap()
+    .join();
+    assert_eq!(result.ok(), Some(7));
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+}
+
+#[test]
 fn debug_does_not_show_values() {
     let local = Local::new(|| "secret");
     local.with(|_| ());
