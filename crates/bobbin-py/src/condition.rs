@@ -460,7 +460,8 @@ impl Condition {
             (Some(lock), _) => lock.bind(py).repr()?.to_string(),
             (None, Kind::RLock(rlock)) => {
                 let state = if rlock.locked() { "locked" } else { "unlocked" };
-                format!("<{state} bobbin.RLock object>")
+                // The lock has no Python object; its address is the lock's.
+                format!("<{state} bobbin.RLock object at {:#x}>", Arc::as_ptr(rlock) as usize)
             }
             (None, _) => unreachable!("only Condition() has no lock object"),
         };
