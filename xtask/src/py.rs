@@ -62,7 +62,13 @@ pub(crate) fn check(steps: &mut Steps, python: &PathBuf, repeat: usize) -> Resul
     steps.run(
         "install",
         Command::new(&venv_python)
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
             .arg(root.join("crates").join("bobbin-py"))
             .current_dir(&root),
     )?;

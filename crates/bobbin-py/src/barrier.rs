@@ -87,7 +87,12 @@ fn busy(state: i8) -> bool {
 impl Barrier {
     /// Waits with the GIL released until `ready` holds for the state, or
     /// `deadline`; `Ok(false)` at the deadline.
-    fn wait_until(&self, py: Python<'_>, deadline: Deadline, ready: impl Fn(&State) -> bool + Sync) -> PyResult<bool> {
+    fn wait_until(
+        &self,
+        py: Python<'_>,
+        deadline: Deadline,
+        ready: impl Fn(&State) -> bool + Sync,
+    ) -> PyResult<bool> {
         let done = wait::block(py, deadline, |d| {
             let mut st = self.st.acquire();
             loop {
@@ -166,7 +171,11 @@ impl Barrier {
         signature = (parties, action = None, timeout = None),
         text_signature = "(parties, action=None, timeout=None)"
     )]
-    fn py_new(parties: isize, action: Option<Py<PyAny>>, timeout: Option<f64>) -> PyResult<Barrier> {
+    fn py_new(
+        parties: isize,
+        action: Option<Py<PyAny>>,
+        timeout: Option<f64>,
+    ) -> PyResult<Barrier> {
         let parties = usize::try_from(parties)
             .ok()
             .filter(|&p| p > 0)

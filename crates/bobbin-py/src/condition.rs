@@ -71,7 +71,7 @@ enum Kind {
 ///
 /// # Examples
 ///
-/// ```
+/// ```no_run
 /// let cond = bobbin_py::Condition::new();
 /// let rlock = cond.shared_rlock().expect("Condition() makes an RLock");
 /// assert!(!rlock.locked());
@@ -288,8 +288,12 @@ impl Condition {
     )]
     fn acquire(&self, py: Python<'_>, blocking: Truthy, timeout: f64) -> PyResult<bool> {
         match &self.kind {
-            Kind::Lock(lock) => acquire_lock(py, lock, wait::lock_deadline(py, blocking.0, timeout)?),
-            Kind::RLock(rlock) => acquire_rlock(py, rlock, wait::lock_deadline(py, blocking.0, timeout)?),
+            Kind::Lock(lock) => {
+                acquire_lock(py, lock, wait::lock_deadline(py, blocking.0, timeout)?)
+            }
+            Kind::RLock(rlock) => {
+                acquire_rlock(py, rlock, wait::lock_deadline(py, blocking.0, timeout)?)
+            }
             Kind::Foreign(_) => self
                 .foreign(py)
                 .call_method1("acquire", (blocking.0, timeout))?
@@ -461,7 +465,10 @@ impl Condition {
             (None, Kind::RLock(rlock)) => {
                 let state = if rlock.locked() { "locked" } else { "unlocked" };
                 // The lock has no Python object; its address is the lock's.
-                format!("<{state} bobbin.RLock object at {:#x}>", Arc::as_ptr(rlock) as usize)
+                format!(
+                    "<{state} bobbin.RLock object at {:#x}>",
+                    Arc::as_ptr(rlock) as usize
+                )
             }
             (None, _) => unreachable!("only Condition() has no lock object"),
         };

@@ -70,12 +70,18 @@ pub(crate) fn thread_dump(py: Python<'_>) -> PyResult<Vec<ThreadStatus>> {
     let report = bobbin_thread::thread_dump();
     let mut used = vec![false; report.threads().len()];
     let mut out = Vec::new();
-    for thread in py.import("threading")?.call_method0("enumerate")?.try_iter()? {
+    for thread in py
+        .import("threading")?
+        .call_method0("enumerate")?
+        .try_iter()?
+    {
         let thread = thread?;
         let native: Option<u64> = thread.getattr("native_id")?.extract()?;
-        let found = report.threads().iter().enumerate().find(|(_, t)| {
-            native.is_some() && t.thread().map(|r| r.native_id()) == native
-        });
+        let found = report
+            .threads()
+            .iter()
+            .enumerate()
+            .find(|(_, t)| native.is_some() && t.thread().map(|r| r.native_id()) == native);
         let blocked = found.and_then(|(i, t)| {
             used[i] = true;
             t.blocked()

@@ -27,7 +27,7 @@
 //! # The GIL
 //!
 //! Every blocking call tries its fast path holding the GIL and releases the
-//! GIL only to wait ([`wait`] has the details, Ctrl-C included). No thread
+//! GIL only to wait (`src/wait.rs` has the details, Ctrl-C included). No thread
 //! ever waits for the GIL while it holds one of bobbin's own locks (a
 //! queue's or a barrier's state lock): those are taken by a try while
 //! holding the GIL, waited for with it released, held for a few
@@ -77,7 +77,7 @@
 
 #![forbid(unsafe_code)]
 
-pub mod wait;
+mod wait;
 
 mod barrier;
 mod condition;

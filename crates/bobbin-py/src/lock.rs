@@ -100,7 +100,11 @@ pub(crate) fn acquire_rlock(
 ///
 /// let lock = Lock::new();
 /// let shared = lock.shared(); // an Arc<bobbin_lock::Lock<()>>
-/// std::thread::spawn(move || LockGuard::leak(shared.acquire())).join().unwrap();
+/// std::thread::spawn(move || {
+///     LockGuard::leak(shared.acquire());
+/// })
+/// .join()
+/// .unwrap();
 /// assert!(lock.shared().locked()); // what Python's lock.locked() now says
 /// ```
 #[doc(alias = "threading.Lock")]
@@ -233,7 +237,10 @@ impl Lock {
         } else {
             "unlocked"
         };
-        format!("<{state} bobbin.Lock object at {:#x}>", slf.as_ptr() as usize)
+        format!(
+            "<{state} bobbin.Lock object at {:#x}>",
+            slf.as_ptr() as usize
+        )
     }
 }
 
@@ -304,7 +311,6 @@ impl RLock {
     pub fn shared(&self) -> Arc<bobbin_lock::RLock<()>> {
         Arc::clone(&self.inner)
     }
-
 }
 
 impl Default for RLock {
@@ -374,7 +380,10 @@ impl RLock {
     /// `_acquire_restore` takes back: `(count, owner)`.
     #[pyo3(text_signature = "($self, /)")]
     fn _release_save(&self, py: Python<'_>) -> PyResult<(usize, u64)> {
-        let owner: u64 = py.import("threading")?.call_method0("get_ident")?.extract()?;
+        let owner: u64 = py
+            .import("threading")?
+            .call_method0("get_ident")?
+            .extract()?;
         Ok((release_all(&self.inner)?, owner))
     }
 
@@ -397,6 +406,9 @@ impl RLock {
         } else {
             String::new()
         };
-        format!("<{state} bobbin.RLock object {mine}at {:#x}>", slf.as_ptr() as usize)
+        format!(
+            "<{state} bobbin.RLock object {mine}at {:#x}>",
+            slf.as_ptr() as usize
+        )
     }
 }

@@ -152,7 +152,11 @@ impl Core {
     /// A FIFO or LIFO put by `deadline` (`None`: a try), the queue lock
     /// taken without the GIL: for Rust threads, and for Python threads with
     /// the GIL released.
-    fn put_until(&self, item: &mut Option<Py<PyAny>>, deadline: Deadline) -> Option<Result<(), PutError<Py<PyAny>>>> {
+    fn put_until(
+        &self,
+        item: &mut Option<Py<PyAny>>,
+        deadline: Deadline,
+    ) -> Option<Result<(), PutError<Py<PyAny>>>> {
         let mut st = self.state.acquire();
         loop {
             let it = item.take().expect("an item to put");
@@ -189,7 +193,12 @@ impl Core {
 
     /// Waits without the GIL until `ready` holds for the state, or until
     /// `deadline`: `Some(())` if it holds.
-    fn wait_for(&self, cond: &Condition, deadline: Deadline, ready: impl Fn(&State) -> bool) -> Option<()> {
+    fn wait_for(
+        &self,
+        cond: &Condition,
+        deadline: Deadline,
+        ready: impl Fn(&State) -> bool,
+    ) -> Option<()> {
         let mut st = self.state.acquire();
         loop {
             if ready(&st) {
@@ -261,8 +270,9 @@ impl Core {
         }
         let got = self.get_locked(&mut lock_gil(py, &self.state));
         let got = match (got, deadline) {
-            (Err(GetError::Empty), Some(deadline)) => wait::block(py, deadline, |d| self.get_until(d))?
-                .unwrap_or(Err(GetError::Empty)),
+            (Err(GetError::Empty), Some(deadline)) => {
+                wait::block(py, deadline, |d| self.get_until(d))?.unwrap_or(Err(GetError::Empty))
+            }
             (got, _) => got,
         };
         got.map_err(|e| match e {
@@ -273,7 +283,12 @@ impl Core {
 
     /// A priority put: compare holding the GIL and no lock, apply if the
     /// queue did not change meanwhile.
-    fn py_put_priority(&self, py: Python<'_>, item: Py<PyAny>, deadline: Option<Deadline>) -> PyResult<()> {
+    fn py_put_priority(
+        &self,
+        py: Python<'_>,
+        item: Py<PyAny>,
+        deadline: Option<Deadline>,
+    ) -> PyResult<()> {
         loop {
             // Read the new item's ancestors (where it would go in at the
             // bottom) under the lock.
@@ -289,7 +304,9 @@ impl Core {
                         return Err(errors::full(py));
                     };
                     let room = wait::block(py, deadline, |d| {
-                        self.wait_for(&self.not_full, d, |st| st.version != version && (st.shutdown || !st.full()))
+                        self.wait_for(&self.not_full, d, |st| {
+                            st.version != version && (st.shutdown || !st.full())
+                        })
                     })?;
                     if room.is_none() {
                         return Err(errors::full(py));
@@ -359,7 +376,9 @@ impl Core {
                         return Err(errors::empty(py));
                     };
                     let item = wait::block(py, deadline, |d| {
-                        self.wait_for(&self.not_empty, d, |st| st.version != version && (st.shutdown || !st.items.is_empty()))
+                        self.wait_for(&self.not_empty, d, |st| {
+                            st.version != version && (st.shutdown || !st.items.is_empty())
+                        })
                     })?;
                     if item.is_none() {
                         return Err(errors::empty(py));
@@ -498,7 +517,7 @@ impl SharedQueue {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```no_run
     /// let queue = bobbin_py::SharedQueue::fifo(10);
     /// assert_eq!(queue.maxsize(), 10);
     /// assert!(queue.is_empty());
@@ -512,7 +531,7 @@ impl SharedQueue {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```no_run
     /// let stack = bobbin_py::SharedQueue::lifo(0);
     /// assert!(stack.is_empty());
     /// ```
@@ -539,7 +558,7 @@ impl SharedQueue {
     /// use pyo3::prelude::*;
     ///
     /// let queue = bobbin_py::SharedQueue::fifo(0);
-    /// let item = Python::attach(|py| 42.into_pyobject(py).unwrap().into_any().unbind());
+    /// let item = Python::attach(|py| 42i64.into_pyobject(py).unwrap().into_any().unbind());
     /// queue.put(item).unwrap();
     /// assert_eq!(queue.qsize(), 1);
     /// ```
@@ -567,7 +586,11 @@ impl SharedQueue {
     /// assert!(queue.put_timeout(item(), Duration::from_millis(10)).is_err());
     /// ```
     #[doc(alias = "put")]
-    pub fn put_timeout(&self, item: Py<PyAny>, timeout: Duration) -> Result<(), PutError<Py<PyAny>>> {
+    pub fn put_timeout(
+        &self,
+        item: Py<PyAny>,
+        timeout: Duration,
+    ) -> Result<(), PutError<Py<PyAny>>> {
         self.put_by(item, Deadline::after(timeout))
     }
 
@@ -624,7 +647,7 @@ impl SharedQueue {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```no_run
     /// use bobbin_queue::GetError;
     /// use std::time::Duration;
     ///
@@ -644,7 +667,7 @@ impl SharedQueue {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```no_run
     /// let queue = bobbin_py::SharedQueue::lifo(0);
     /// assert!(queue.try_get().is_err());
     /// ```
@@ -654,7 +677,9 @@ impl SharedQueue {
     }
 
     fn get_by(&self, deadline: Deadline) -> Result<Py<PyAny>, GetError> {
-        self.core.get_until(deadline).unwrap_or(Err(GetError::Empty))
+        self.core
+            .get_until(deadline)
+            .unwrap_or(Err(GetError::Empty))
     }
 
     /// Marks one gotten item done: Python's `task_done()`.
@@ -666,7 +691,7 @@ impl SharedQueue {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```no_run
     /// let queue = bobbin_py::SharedQueue::fifo(0);
     /// assert!(queue.task_done().is_err());
     /// ```
@@ -678,12 +703,16 @@ impl SharedQueue {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```no_run
     /// let queue = bobbin_py::SharedQueue::fifo(0);
     /// queue.join(); // nothing was put
     /// ```
     pub fn join(&self) {
-        let joined = self.core.wait_for(&self.core.all_done, Deadline::never(), |st| st.unfinished == 0);
+        let joined = self
+            .core
+            .wait_for(&self.core.all_done, Deadline::never(), |st| {
+                st.unfinished == 0
+            });
         debug_assert!(joined.is_some());
     }
 
@@ -693,7 +722,7 @@ impl SharedQueue {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```no_run
     /// use std::time::Duration;
     ///
     /// let queue = bobbin_py::SharedQueue::fifo(0);
@@ -702,7 +731,9 @@ impl SharedQueue {
     #[doc(alias = "join")]
     pub fn join_timeout(&self, timeout: Duration) -> bool {
         self.core
-            .wait_for(&self.core.all_done, deadline_of(Some(timeout)), |st| st.unfinished == 0)
+            .wait_for(&self.core.all_done, deadline_of(Some(timeout)), |st| {
+                st.unfinished == 0
+            })
             .is_some()
     }
 
@@ -710,7 +741,7 @@ impl SharedQueue {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```no_run
     /// assert_eq!(bobbin_py::SharedQueue::fifo(0).qsize(), 0);
     /// ```
     #[must_use]
@@ -722,7 +753,7 @@ impl SharedQueue {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```no_run
     /// assert!(bobbin_py::SharedQueue::fifo(0).is_empty());
     /// ```
     #[doc(alias = "empty")]
@@ -736,7 +767,7 @@ impl SharedQueue {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```no_run
     /// assert_eq!(bobbin_py::SharedQueue::fifo(3).maxsize(), 3);
     /// ```
     #[must_use]
@@ -749,7 +780,7 @@ impl SharedQueue {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```no_run
     /// assert_eq!(bobbin_py::SharedQueue::fifo(0).unfinished_tasks(), 0);
     /// ```
     #[must_use]
@@ -763,7 +794,7 @@ impl SharedQueue {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```no_run
     /// let queue = bobbin_py::SharedQueue::fifo(0);
     /// assert!(queue.shutdown(true).is_empty());
     /// assert!(queue.is_shutdown());
@@ -777,7 +808,7 @@ impl SharedQueue {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```no_run
     /// assert!(!bobbin_py::SharedQueue::fifo(0).is_shutdown());
     /// ```
     #[must_use]
@@ -799,7 +830,7 @@ enum Inner {
 ///
 /// # Examples
 ///
-/// ```
+/// ```no_run
 /// use bobbin_py::{Queue, SharedQueue};
 ///
 /// let shared = SharedQueue::fifo(0);
@@ -883,7 +914,13 @@ impl Queue {
         signature = (item, block = Truthy(true), timeout = None),
         text_signature = "($self, /, item, block=True, timeout=None)"
     )]
-    fn put(&self, py: Python<'_>, item: Py<PyAny>, block: Truthy, timeout: Option<f64>) -> PyResult<()> {
+    fn put(
+        &self,
+        py: Python<'_>,
+        item: Py<PyAny>,
+        block: Truthy,
+        timeout: Option<f64>,
+    ) -> PyResult<()> {
         let deadline = wait::queue_deadline(block.0, timeout)?;
         self.core().py_put(py, item, deadline)
     }
@@ -938,7 +975,9 @@ impl Queue {
             return Ok(true);
         }
         let deadline = wait::optional_deadline(timeout)?;
-        let done = wait::block(py, deadline, |d| core.wait_for(&core.all_done, d, |st| st.unfinished == 0))?;
+        let done = wait::block(py, deadline, |d| {
+            core.wait_for(&core.all_done, d, |st| st.unfinished == 0)
+        })?;
         Ok(done.is_some())
     }
 
@@ -1012,7 +1051,7 @@ impl Queue {
 ///
 /// # Examples
 ///
-/// ```
+/// ```no_run
 /// let stack = bobbin_py::SharedQueue::lifo(0);
 /// let _object = bobbin_py::LifoQueue::from_shared(stack); // give it to Python
 /// ```
@@ -1038,7 +1077,10 @@ impl LifoQueue {
 impl LifoQueue {
     #[new]
     #[pyo3(signature = (*_args, **_kwargs), text_signature = "(maxsize=0)")]
-    fn py_new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<LifoQueue> {
+    fn py_new(
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyClassInitializer<LifoQueue> {
         PyClassInitializer::from(Queue::of(Order::Lifo)).add_subclass(LifoQueue)
     }
 }
@@ -1063,7 +1105,10 @@ pub struct PriorityQueue;
 impl PriorityQueue {
     #[new]
     #[pyo3(signature = (*_args, **_kwargs), text_signature = "(maxsize=0)")]
-    fn py_new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyClassInitializer<PriorityQueue> {
+    fn py_new(
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyClassInitializer<PriorityQueue> {
         PyClassInitializer::from(Queue::of(Order::Priority)).add_subclass(PriorityQueue)
     }
 }

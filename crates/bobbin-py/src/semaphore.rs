@@ -50,7 +50,8 @@ fn acquire_permit<'s>(
 
 /// Checks Python's `value >= 0`.
 fn initial_value(value: isize) -> PyResult<usize> {
-    usize::try_from(value).map_err(|_| PyValueError::new_err("semaphore initial value must be >= 0"))
+    usize::try_from(value)
+        .map_err(|_| PyValueError::new_err("semaphore initial value must be >= 0"))
 }
 
 /// Checks Python's `n >= 1` for `release(n)`.
@@ -118,7 +119,9 @@ impl Semaphore {
     fn py_new(value: isize) -> PyResult<Semaphore> {
         let value = initial_value(value)?;
         if value > bobbin_lock::Semaphore::MAX_PERMITS {
-            return Err(pyo3::exceptions::PyOverflowError::new_err("semaphore initial value too large"));
+            return Err(pyo3::exceptions::PyOverflowError::new_err(
+                "semaphore initial value too large",
+            ));
         }
         Ok(Semaphore::new(value))
     }
@@ -134,9 +137,12 @@ impl Semaphore {
     fn acquire(&self, py: Python<'_>, blocking: Truthy, timeout: Option<f64>) -> PyResult<bool> {
         let deadline = semaphore_deadline(blocking.0, timeout)?;
         let sem = &*self.inner;
-        acquire_permit(py, deadline, || sem.try_acquire(), |d| {
-            wait::by_deadline(d, || Some(sem.acquire()), |at| sem.acquire_until(at))
-        })
+        acquire_permit(
+            py,
+            deadline,
+            || sem.try_acquire(),
+            |d| wait::by_deadline(d, || Some(sem.acquire()), |at| sem.acquire_until(at)),
+        )
     }
 
     /// Release `n` permits, waking up to `n` waiters in the order they came.
@@ -227,7 +233,9 @@ impl BoundedSemaphore {
     fn py_new(value: isize) -> PyResult<BoundedSemaphore> {
         let value = initial_value(value)?;
         if value > bobbin_lock::Semaphore::MAX_PERMITS {
-            return Err(pyo3::exceptions::PyOverflowError::new_err("semaphore initial value too large"));
+            return Err(pyo3::exceptions::PyOverflowError::new_err(
+                "semaphore initial value too large",
+            ));
         }
         Ok(BoundedSemaphore::new(value))
     }
@@ -240,9 +248,12 @@ impl BoundedSemaphore {
     fn acquire(&self, py: Python<'_>, blocking: Truthy, timeout: Option<f64>) -> PyResult<bool> {
         let deadline = semaphore_deadline(blocking.0, timeout)?;
         let sem = &*self.inner;
-        acquire_permit(py, deadline, || sem.try_acquire(), |d| {
-            wait::by_deadline(d, || Some(sem.acquire()), |at| sem.acquire_until(at))
-        })
+        acquire_permit(
+            py,
+            deadline,
+            || sem.try_acquire(),
+            |d| wait::by_deadline(d, || Some(sem.acquire()), |at| sem.acquire_until(at)),
+        )
     }
 
     /// Release `n` permits. Raises ValueError if that would raise the count
@@ -400,7 +411,11 @@ impl Event {
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> String {
-        let state = if slf.get().inner.is_set() { "set" } else { "unset" };
+        let state = if slf.get().inner.is_set() {
+            "set"
+        } else {
+            "unset"
+        };
         format!("<bobbin.Event at {:#x}: {state}>", slf.as_ptr() as usize)
     }
 }

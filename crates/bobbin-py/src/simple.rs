@@ -23,7 +23,7 @@ use std::sync::Arc;
 ///
 /// # Examples
 ///
-/// ```
+/// ```no_run
 /// let queue = bobbin_py::SimpleQueue::new();
 /// let shared = queue.shared(); // an Arc<bobbin_queue::SimpleQueue<Py<PyAny>>>
 /// assert!(shared.is_empty());
@@ -50,7 +50,7 @@ impl SimpleQueue {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```no_run
     /// use std::sync::Arc;
     ///
     /// let queue = Arc::new(bobbin_queue::SimpleQueue::new());

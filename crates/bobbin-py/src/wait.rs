@@ -4,7 +4,7 @@
 //! Every blocking call of the module first tries its fast path holding the
 //! GIL, and only if it must wait calls [`block`], which releases the GIL
 //! for the wait. On the main thread (the only one that runs Python's signal
-//! handlers) the wait is cut into slices of [`SLICE`]; between two slices
+//! handlers) the wait is cut into slices of 20 ms; between two slices
 //! the thread takes the GIL back and runs `PyErr_CheckSignals`, so Ctrl-C
 //! raises `KeyboardInterrupt` within a slice. Each slice is a complete timed
 //! wait of the primitive underneath, which leaves nothing half done when it
@@ -88,8 +88,10 @@ impl<'py> FromPyObject<'_, 'py> for Truthy {
 /// `_thread.TIMEOUT_MAX`: the largest timeout a lock accepts.
 pub(crate) fn timeout_max(py: Python<'_>) -> PyResult<f64> {
     static MAX: PyOnceLock<f64> = PyOnceLock::new();
-    MAX.get_or_try_init(py, || py.import("_thread")?.getattr("TIMEOUT_MAX")?.extract())
-        .copied()
+    MAX.get_or_try_init(py, || {
+        py.import("_thread")?.getattr("TIMEOUT_MAX")?.extract()
+    })
+    .copied()
 }
 
 /// The deadline `secs` seconds from now (`secs` finite and non-negative);
@@ -100,7 +102,11 @@ pub(crate) fn after_secs(secs: f64) -> Deadline {
 
 /// What a lock's `acquire(blocking, timeout)` asks, in CPython's words:
 /// `None` for a try, else the deadline. Errors as `_thread.lock.acquire`.
-pub(crate) fn lock_deadline(py: Python<'_>, blocking: bool, timeout: f64) -> PyResult<Option<Deadline>> {
+pub(crate) fn lock_deadline(
+    py: Python<'_>,
+    blocking: bool,
+    timeout: f64,
+) -> PyResult<Option<Deadline>> {
     if timeout.is_nan() {
         return Err(PyValueError::new_err("Invalid value NaN (not a number)"));
     }
