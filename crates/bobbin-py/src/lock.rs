@@ -14,7 +14,6 @@ use bobbin_lock::{LockGuard, RLockGuard, ReleaseError};
 use bobbin_park::Deadline;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
 use std::sync::Arc;
 
 /// A `ReleaseError` as the exception CPython raises for it.
@@ -218,8 +217,16 @@ impl Lock {
     }
 
     /// Release the lock, at the end of `with lock:`.
-    #[pyo3(signature = (*_args), text_signature = "($self, /, *exc_info)")]
-    fn __exit__(&self, _args: &Bound<'_, PyTuple>) -> PyResult<()> {
+    #[pyo3(
+        signature = (_exc_type = None, _exc_value = None, _traceback = None),
+        text_signature = "($self, exc_type=None, exc_value=None, traceback=None, /)"
+    )]
+    fn __exit__(
+        &self,
+        _exc_type: Option<&Bound<'_, PyAny>>,
+        _exc_value: Option<&Bound<'_, PyAny>>,
+        _traceback: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
         self.inner.release().map_err(release_error)
     }
 
@@ -359,8 +366,16 @@ impl RLock {
     }
 
     /// Release one level, at the end of `with rlock:`.
-    #[pyo3(signature = (*_args), text_signature = "($self, /, *exc_info)")]
-    fn __exit__(&self, _args: &Bound<'_, PyTuple>) -> PyResult<()> {
+    #[pyo3(
+        signature = (_exc_type = None, _exc_value = None, _traceback = None),
+        text_signature = "($self, exc_type=None, exc_value=None, traceback=None, /)"
+    )]
+    fn __exit__(
+        &self,
+        _exc_type: Option<&Bound<'_, PyAny>>,
+        _exc_value: Option<&Bound<'_, PyAny>>,
+        _traceback: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
         self.inner.release().map_err(release_error)
     }
 

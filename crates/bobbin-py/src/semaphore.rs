@@ -14,7 +14,6 @@ use bobbin_lock::SemaphoreGuard;
 use bobbin_park::Deadline;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
 use std::sync::Arc;
 
 /// Parses a semaphore's `acquire(blocking, timeout)`: `None` for a try.
@@ -158,8 +157,16 @@ impl Semaphore {
     }
 
     /// Release the permit, at the end of `with sem:`.
-    #[pyo3(signature = (*_args), text_signature = "($self, /, *exc_info)")]
-    fn __exit__(&self, _args: &Bound<'_, PyTuple>) -> PyResult<()> {
+    #[pyo3(
+        signature = (_exc_type = None, _exc_value = None, _traceback = None),
+        text_signature = "($self, exc_type=None, exc_value=None, traceback=None, /)"
+    )]
+    fn __exit__(
+        &self,
+        _exc_type: Option<&Bound<'_, PyAny>>,
+        _exc_value: Option<&Bound<'_, PyAny>>,
+        _traceback: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
         self.inner.release(1).map_err(release_error)
     }
 
@@ -270,8 +277,16 @@ impl BoundedSemaphore {
     }
 
     /// Release the permit, at the end of `with sem:`.
-    #[pyo3(signature = (*_args), text_signature = "($self, /, *exc_info)")]
-    fn __exit__(&self, _args: &Bound<'_, PyTuple>) -> PyResult<()> {
+    #[pyo3(
+        signature = (_exc_type = None, _exc_value = None, _traceback = None),
+        text_signature = "($self, exc_type=None, exc_value=None, traceback=None, /)"
+    )]
+    fn __exit__(
+        &self,
+        _exc_type: Option<&Bound<'_, PyAny>>,
+        _exc_value: Option<&Bound<'_, PyAny>>,
+        _traceback: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
         self.inner.release(1).map_err(release_error)
     }
 
