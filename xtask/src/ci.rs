@@ -3,7 +3,9 @@
 //! `.ci/run` calls exactly this. The steps: `cargo fmt --check`, clippy with
 //! `-D warnings` on every target, the tests (nextest when installed, else
 //! `cargo test`), the doctests (which nextest does not run), the docs with
-//! `-D warnings`, the loom models, and building every example.
+//! `-D warnings`, the loom models, building every example, and the Python
+//! module's checks (`cargo xtask py`) when CPython 3.13 is there; without
+//! it that step says it is skipped, and the rest needs only Rust.
 
 use crate::util::{self, Result, Steps};
 
@@ -11,7 +13,9 @@ pub(crate) fn run(args: &[String]) -> Result {
     if let Some(arg) = args.first() {
         return Err(format!("`cargo xtask ci` takes no arguments (got `{arg}`)").into());
     }
-    let mut steps = Steps::new("ci", 7);
+    let python = crate::py::find_python();
+    // The Python step is three or four commands (a venv is made once).
+    let mut steps = Steps::new("ci", if python.is_some() { 11 } else { 7 });
 
     steps.run("fmt", util::cargo().args(["fmt", "--all", "--check"]))?;
     steps.run(
@@ -52,6 +56,11 @@ pub(crate) fn run(args: &[String]) -> Result {
         "examples",
         util::cargo().args(["build", "--workspace", "--examples"]),
     )?;
+
+    match &python {
+        Some(python) => crate::py::check(&mut steps, python, 1)?,
+        None => println!("\n{}", crate::py::NO_PYTHON),
+    }
 
     steps.summary();
     println!("\nci: all checks passed");

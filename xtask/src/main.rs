@@ -12,6 +12,7 @@ mod demo;
 mod docs;
 mod loom;
 mod miri;
+mod py;
 mod stress;
 mod tsan;
 mod util;
@@ -26,10 +27,14 @@ tasks:
             options writes docs/bench/REPORT.md and ratios.svg
             [--quick] [--reps N] [--scale F] [--only TEXT] [--no-python]
             [workload filter...] (`cargo xtask bench --help` for all)
-  ci        everything CI checks: fmt, clippy, tests, doctests, docs, loom, examples
+  ci        everything CI checks: fmt, clippy, tests, doctests, docs, loom, examples,
+            and the Python module (when CPython 3.13 is there)
   demo      run the seed tour, chapter by chapter [--real-time] [chapter filter]
   docs      build the API docs and the guide, and print the page to open
   loom      run the loom models (tests/loom_*.rs) under --cfg bobbin_loom
+  py        build the Python module `bobbin` into a venv under target/ and
+            run CPython 3.13's lock_tests and test_queue on it, then its own
+            Python tests; skips (in one line) without CPython 3.13 [--repeat N]
   miri      run every crate's tests under Miri (nightly), several schedules
             for the crates with `unsafe` [--seeds N (4)] [crate...]
   tsan      run the whole test suite under ThreadSanitizer (nightly) [crate...]
@@ -75,6 +80,7 @@ fn main() -> ExitCode {
         Some("docs") => docs::run(&rest),
         Some("loom") => loom::run(&rest),
         Some("miri") => miri::run(&rest),
+        Some("py") => py::run(&rest),
         Some("tsan") => tsan::run(&rest),
         Some("stress") => stress::run(&rest),
         Some("help" | "--help" | "-h") | None => {

@@ -16,6 +16,7 @@
 //! | `Semaphore(n)`, `BoundedSemaphore(n)` | `Semaphore::new(n)`, `BoundedSemaphore::new(n)` |
 //! | `with sem:` | `let _permit = sem.acquire();` |
 //! | `sem.release(n)` | `sem.release(n)?` |
+//! | `with cond: cond.wait()` over a bare `acquire()` | [`LockGuard::adopt`] / [`RLockGuard::adopt`], then wait with the guard and [`leak`](LockGuard::leak) it again |
 //! | `RuntimeError`, `ValueError` from `release` | [`ReleaseError`], in Python's words |
 //!
 //! # How it works

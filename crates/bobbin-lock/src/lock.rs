@@ -442,6 +442,44 @@ pub struct LockGuard<'a, T: ?Sized = ()> {
     _data: PhantomData<&'a mut T>,
 }
 
+impl<'a> LockGuard<'a, ()> {
+    /// Takes over a bare acquisition of `lock`: returns a guard for it if the
+    /// lock is held, `None` if it is free.
+    ///
+    /// A lock held by a bare `acquire` (a [`leak`](LockGuard::leak)ed
+    /// guard, Python's `acquire()` without a `with`) has no guard to wait
+    /// with; this makes one, so that a condition variable can wait on the
+    /// lock ([`WaitGuard`](crate::WaitGuard), which releases and re-takes
+    /// it). Hand the acquisition back with [`leak`](LockGuard::leak)
+    /// afterwards, or drop the guard to release the lock.
+    ///
+    /// Only on `Lock<()>`: a Python lock has no owner, so whichever thread
+    /// holds it, any thread may release it (as [`Lock::release`] does), and
+    /// a guard over `()` reaches no data. This is Python's rule for a
+    /// `Condition` over a `Lock`, whose `_is_owned()` is "the lock is
+    /// held".
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_lock::{Lock, LockGuard};
+    ///
+    /// let lock = Lock::new(());
+    /// assert!(LockGuard::adopt(&lock).is_none()); // free: nothing to adopt
+    /// LockGuard::leak(lock.acquire()); // a bare acquire
+    /// let guard = LockGuard::adopt(&lock).expect("held");
+    /// // ... wait on a condition with `guard` ...
+    /// LockGuard::leak(guard); // still held, bare again
+    /// lock.release().unwrap();
+    /// ```
+    #[doc(alias = "adopt_lock")]
+    #[must_use]
+    #[inline]
+    pub fn adopt(lock: &'a Lock<()>) -> Option<LockGuard<'a, ()>> {
+        lock.locked().then(|| LockGuard::new(lock))
+    }
+}
+
 impl<'a, T: ?Sized> LockGuard<'a, T> {
     /// The guard of an acquisition just made.
     #[inline]

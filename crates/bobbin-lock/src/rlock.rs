@@ -520,6 +520,43 @@ pub struct RLockGuard<'a, T: ?Sized = ()> {
     _marker: PhantomData<(&'a T, GuardNoSend)>,
 }
 
+impl<'a> RLockGuard<'a, ()> {
+    /// Takes over one level of a bare acquisition of `rlock` by the calling
+    /// thread: returns a guard if this thread holds the lock, `None`
+    /// otherwise (another thread holds it, or none does).
+    ///
+    /// A lock held by bare `acquire`s (leaked guards, Python's `acquire()`
+    /// without a `with`) has no guard to wait with; this makes one, so that
+    /// a condition variable can wait on the lock
+    /// ([`WaitGuard`](crate::WaitGuard) releases every level, not just this
+    /// one, and restores them all). Hand the level back with
+    /// [`leak`](RLockGuard::leak) afterwards, or drop the guard to release
+    /// it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_lock::{RLock, RLockGuard};
+    ///
+    /// let rlock = RLock::new(());
+    /// assert!(RLockGuard::adopt(&rlock).is_none());
+    /// RLockGuard::leak(rlock.acquire());
+    /// RLockGuard::leak(rlock.acquire()); // two bare levels
+    /// let guard = RLockGuard::adopt(&rlock).expect("owned");
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| assert!(RLockGuard::adopt(&rlock).is_none())); // not the owner
+    /// });
+    /// RLockGuard::leak(guard);
+    /// assert_eq!(rlock.recursion_count(), 2);
+    /// ```
+    #[doc(alias = "adopt_lock")]
+    #[must_use]
+    #[inline]
+    pub fn adopt(rlock: &'a RLock<()>) -> Option<RLockGuard<'a, ()>> {
+        rlock.is_owned().then(|| RLockGuard::new(rlock))
+    }
+}
+
 impl<'a, T: ?Sized> RLockGuard<'a, T> {
     /// The guard of a level just taken.
     #[inline]

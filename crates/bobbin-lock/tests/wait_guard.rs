@@ -216,3 +216,43 @@ fn a_notified_waiter_that_waited_long_is_handed_the_lock() {
     });
     assert!(!lock.locked());
 }
+
+#[test]
+fn adopt_makes_a_guard_only_for_a_held_lock() {
+    use bobbin_lock::LockGuard;
+    let lock = Lock::new(());
+    assert!(LockGuard::adopt(&lock).is_none());
+    LockGuard::leak(lock.acquire());
+    // A Lock has no owner: another thread may adopt (and release) it.
+    std::thread::scope(|s| {
+        s.spawn(|| drop(LockGuard::adopt(&lock).expect("held")));
+    });
+    assert!(!lock.locked());
+}
+
+#[test]
+fn adopt_makes_a_guard_only_for_the_owner_of_an_rlock() {
+    use bobbin_lock::RLockGuard;
+    let rlock = RLock::new(());
+    assert!(RLockGuard::adopt(&rlock).is_none());
+    RLockGuard::leak(rlock.acquire());
+    RLockGuard::leak(rlock.acquire());
+    std::thread::scope(|s| {
+        s.spawn(|| assert!(RLockGuard::adopt(&rlock).is_none()));
+    });
+    // A wait through the adopted guard releases both levels.
+    let queue = ConditionQueue::new();
+    let mut guard = RLockGuard::adopt(&rlock).unwrap();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            wait_for("the waiter is queued", || queue.has_waiters());
+            let _taken = rlock.acquire(); // free while the owner waits
+            assert!(queue.notify_one());
+        });
+        assert!(is_woken(guard.wait_on(&queue, Deadline::never())));
+    });
+    assert_eq!(rlock.recursion_count(), 2);
+    drop(guard);
+    assert_eq!(rlock.recursion_count(), 1);
+    rlock.release().unwrap();
+}

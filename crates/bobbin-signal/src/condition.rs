@@ -51,6 +51,11 @@ static CONDITION_WAIT: WaitKind = WaitKind::new("Condition.wait");
 /// - Python's `Condition(lock)` owns its lock and has `acquire`, `release`
 ///   and `with cond:`. Here the lock stays separate (it may own the data, as
 ///   `Lock<T>` does) and the waits take its guard: `cond.wait(&mut guard)`.
+///   A lock held by bare `acquire` calls (leaked guards, as Python code
+///   holds it) gets a guard to wait with from
+///   [`LockGuard::adopt`](bobbin_lock::LockGuard::adopt) or
+///   [`RLockGuard::adopt`](bobbin_lock::RLockGuard::adopt); leak it again
+///   after the wait to keep the acquisition bare.
 /// - Python raises `RuntimeError` when `wait` or `notify` is called without
 ///   holding the lock. A wait cannot be written without the guard here, so
 ///   that error cannot happen. `notify` may be called with or without the

@@ -623,3 +623,86 @@ fn notify_zero_wakes_nobody_and_notify_max_wakes_everyone() {
         }
     });
 }
+
+/// Python's `with cond: cond.wait()` over a `Lock` taken by a bare
+/// `acquire()`: the waiter adopts the acquisition, waits (the lock is free
+/// meanwhile, so the notifier can take it), and hands it back held and bare.
+#[test]
+fn a_bare_held_lock_is_released_while_waiting_and_held_again() {
+    use bobbin_lock::LockGuard;
+    let lock = Lock::new(());
+    let cond = Condition::new();
+    let notified = AtomicBool::new(false);
+    LockGuard::leak(lock.acquire()); // acquire(), no guard kept
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            until(|| cond_has_waiter(&cond));
+            // A bare acquire too: it succeeds only because the waiter
+            // released the lock.
+            LockGuard::leak(lock.acquire());
+            notified.store(true, Ordering::Relaxed);
+            assert!(cond.notify_one());
+            lock.release().unwrap();
+        });
+        let mut guard = LockGuard::adopt(&lock).expect("held by a bare acquire");
+        assert!(cond.wait_timeout(&mut guard, GENEROUS));
+        LockGuard::leak(guard);
+    });
+    assert!(notified.load(Ordering::Relaxed));
+    assert!(lock.locked(), "the wait gave the bare acquisition back");
+    lock.release().unwrap();
+    assert!(!lock.locked());
+}
+
+/// The same over an `RLock` held at depth 2 by bare acquires: every level
+/// is released while waiting (another thread takes the lock) and both are
+/// restored after, still bare.
+#[test]
+fn a_bare_held_rlock_releases_every_level_while_waiting() {
+    use bobbin_lock::RLockGuard;
+    let rlock = RLock::new(());
+    let cond = Condition::new();
+    RLockGuard::leak(rlock.acquire());
+    RLockGuard::leak(rlock.acquire());
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            until(|| cond_has_waiter(&cond));
+            // Free at every level, or this would block.
+            let _g = rlock.acquire();
+            assert!(cond.notify_one());
+        });
+        let mut guard = RLockGuard::adopt(&rlock).expect("owned");
+        assert!(cond.wait_timeout(&mut guard, GENEROUS));
+        RLockGuard::leak(guard);
+    });
+    assert_eq!(rlock.recursion_count(), 2);
+    rlock.release().unwrap();
+    rlock.release().unwrap();
+    assert!(!rlock.locked());
+}
+
+/// A timed-out wait on a bare-held lock holds it again too.
+#[test]
+fn a_timed_out_wait_on_a_bare_held_lock_holds_it_again() {
+    use bobbin_lock::{LockGuard, RLockGuard};
+    let lock = Lock::new(());
+    let cond = Condition::new();
+    LockGuard::leak(lock.acquire());
+    let mut guard = LockGuard::adopt(&lock).unwrap();
+    assert!(!cond.wait_timeout(&mut guard, SHORT));
+    LockGuard::leak(guard);
+    assert!(lock.locked());
+    lock.release().unwrap();
+
+    let rlock = RLock::new(());
+    RLockGuard::leak(rlock.acquire());
+    let mut guard = RLockGuard::adopt(&rlock).unwrap();
+    assert!(!cond.wait_timeout(&mut guard, SHORT));
+    drop(guard); // dropping an adopted guard releases its level
+    assert!(!rlock.locked());
+}
+
+/// Whether a thread waits on `cond` (its `Debug` says so).
+fn cond_has_waiter(cond: &Condition) -> bool {
+    format!("{cond:?}").contains("has_waiters: true")
+}

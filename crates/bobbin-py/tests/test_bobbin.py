@@ -1,0 +1,477 @@
+"""bobbin's own promises beyond CPython's suites: waits release the GIL,
+Ctrl-C interrupts them and leaves the primitive consistent, Rust threads
+share a queue with Python threads, `Queue.join(timeout)`, `thread_dump()`,
+PriorityQueue with a failing `<`, and drop-in use under the stdlib names.
+
+Run: python test_bobbin.py [-v]  (cargo xtask py runs it).
+"""
+
+import _thread
+import gc
+import queue
+import signal
+import sys
+import threading
+import time
+import unittest
+
+import bobbin
+
+# A bound no healthy wait comes near on a loaded 2-core machine.
+GENEROUS = 20.0
+
+
+def spin_until(cond, what):
+    deadline = time.monotonic() + GENEROUS
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.001)
+
+
+class GilReleased(unittest.TestCase):
+    """A thread blocked in bobbin lets other Python threads run."""
+
+    def check_releases_gil(self, block, unblock):
+        done = threading.Event()
+
+        def blocked():
+            block()
+            done.set()
+
+        t = threading.Thread(target=blocked)
+        t.start()
+        # While it waits, this thread counts: if the waiter held the GIL,
+        # the count could not move (and `unblock` could not run).
+        spin_until(lambda: any(s.blocked_in for s in bobbin.thread_dump()
+                               if s.native_id == t.native_id), "the thread to block")
+        n = 0
+        for _ in range(100_000):
+            n += 1
+        self.assertEqual(n, 100_000)
+        unblock()
+        t.join(GENEROUS)
+        self.assertTrue(done.is_set())
+
+    def test_lock(self):
+        lock = bobbin.Lock()
+        lock.acquire()
+        self.check_releases_gil(lambda: lock.acquire(), lock.release)
+
+    def test_queue_get(self):
+        q = bobbin.Queue()
+        self.check_releases_gil(q.get, lambda: q.put(1))
+
+    def test_simple_queue_get(self):
+        q = bobbin.SimpleQueue()
+        self.check_releases_gil(q.get, lambda: q.put(1))
+
+    def test_event(self):
+        e = bobbin.Event()
+        self.check_releases_gil(e.wait, e.set)
+
+    def test_condition(self):
+        c = bobbin.Condition()
+
+        def wait():
+            with c:
+                c.wait()
+
+        def notify():
+            with c:
+                c.notify()
+
+        self.check_releases_gil(wait, notify)
+
+
+class Interrupts(unittest.TestCase):
+    """Ctrl-C (SIGINT) on the main thread during a blocking call raises
+    KeyboardInterrupt promptly and leaves the primitive consistent."""
+
+    # The wait slices are 20 ms; the bound is generous for a loaded machine.
+    BOUND = 1.0
+
+    def interrupt(self, call):
+        """Runs `call` on the main thread, sends SIGINT from another thread
+        once it blocks, and returns the seconds from signal to exception."""
+        sent = []
+
+        def sender():
+            spin_until(lambda: any(
+                s.blocked_in for s in bobbin.thread_dump()
+                if s.native_id == threading.main_thread().native_id),
+                "the main thread to block")
+            sent.append(time.monotonic())
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+        t = threading.Thread(target=sender)
+        t.start()
+        try:
+            with self.assertRaises(KeyboardInterrupt):
+                call()
+            latency = time.monotonic() - sent[0]
+        finally:
+            t.join()
+        self.assertLess(latency, self.BOUND)
+        LATENCIES.append(latency)
+        return latency
+
+    def test_lock_acquire(self):
+        lock = bobbin.Lock()
+        lock.acquire()
+        self.interrupt(lock.acquire)
+        self.assertTrue(lock.locked())   # still held by us, once
+        lock.release()
+        self.assertFalse(lock.locked())
+
+    def test_rlock_acquire(self):
+        rlock = bobbin.RLock()
+        t = threading.Thread(target=rlock.acquire)
+        t.start(); t.join()
+        self.interrupt(rlock.acquire)
+        self.assertFalse(rlock._is_owned())
+
+    def test_semaphore_acquire(self):
+        sem = bobbin.BoundedSemaphore(1)
+        sem.acquire()
+        self.interrupt(sem.acquire)
+        sem.release()               # the one permit is back; no permit leaked
+        self.assertRaises(ValueError, sem.release)
+
+    def test_queue_get(self):
+        q = bobbin.Queue()
+        self.interrupt(q.get)
+        q.put(1)
+        self.assertEqual(q.get_nowait(), 1)
+        self.assertEqual(q.qsize(), 0)
+
+    def test_queue_put(self):
+        q = bobbin.Queue(1)
+        q.put("first")
+        self.interrupt(lambda: q.put("second"))
+        self.assertEqual(q.qsize(), 1)          # the second item is not in
+        self.assertEqual(q.get(), "first")
+        self.assertEqual(q.unfinished_tasks, 1)
+
+    def test_priority_queue_get(self):
+        q = bobbin.PriorityQueue()
+        self.interrupt(q.get)
+        q.put(2); q.put(1)
+        self.assertEqual([q.get(), q.get()], [1, 2])
+
+    def test_simple_queue_get(self):
+        q = bobbin.SimpleQueue()
+        self.interrupt(q.get)
+        q.put(1)
+        self.assertEqual(q.get_nowait(), 1)
+
+    def test_queue_join(self):
+        q = bobbin.Queue()
+        q.put(1)
+        self.interrupt(q.join)
+        q.get(); q.task_done()
+        self.assertTrue(q.join(timeout=GENEROUS))
+
+    def test_event_wait(self):
+        self.interrupt(bobbin.Event().wait)
+
+    def test_condition_wait(self):
+        c = bobbin.Condition()
+        with c:
+            self.interrupt(c.wait)
+            self.assertTrue(c._is_owned())   # held again, as CPython leaves it
+        self.assertFalse(c._is_owned())
+
+    def test_condition_wait_over_a_foreign_lock(self):
+        lock = threading.Lock()
+        c = bobbin.Condition(lock)
+        with c:
+            self.interrupt(c.wait)
+            self.assertTrue(lock.locked())
+        self.assertFalse(lock.locked())
+
+    def test_barrier_wait(self):
+        b = bobbin.Barrier(2)
+        self.interrupt(b.wait)
+        # The interrupted party left; the barrier is not broken and passes.
+        self.assertFalse(b.broken)
+        self.assertEqual(b.n_waiting, 0)
+        t = threading.Thread(target=b.wait)
+        t.start()
+        b.wait(GENEROUS)
+        t.join()
+
+
+LATENCIES = []
+
+
+class Conditions(unittest.TestCase):
+    def test_notify_reaches_a_waiter_over_a_bare_held_lock(self):
+        lock = bobbin.Lock()
+        c = bobbin.Condition(lock)
+        got = []
+
+        def waiter():
+            lock.acquire()         # bare, not `with`
+            got.append(c.wait(GENEROUS))
+            got.append(lock.locked())
+            lock.release()
+
+        t = threading.Thread(target=waiter)
+        t.start()
+        spin_until(lambda: "1)>" in repr(c), "the waiter to wait")
+        with c:
+            c.notify()
+        t.join()
+        self.assertEqual(got, [True, True])
+
+    def test_rlock_levels_are_released_and_restored(self):
+        c = bobbin.Condition()
+        c.acquire(); c.acquire()
+        seen = []
+        t = threading.Thread(target=lambda: (c.acquire(), seen.append(True),
+                                             c.notify(), c.release()))
+        t.start()
+        self.assertTrue(c.wait(GENEROUS))
+        t.join()
+        self.assertEqual(seen, [True])
+        c.release(); c.release()
+        self.assertRaises(RuntimeError, c.release)
+
+    def test_wait_for_runs_the_predicate_holding_the_lock(self):
+        c = bobbin.Condition(bobbin.Lock())
+        state = []
+
+        def pred():
+            self.assertTrue(c._is_owned())
+            return len(state) == 3
+
+        def adder():
+            for _ in range(3):
+                with c:
+                    state.append(1)
+                    c.notify()
+
+        t = threading.Thread(target=adder)
+        with c:
+            t.start()
+            self.assertTrue(c.wait_for(pred, GENEROUS))
+        t.join()
+
+
+class PriorityErrors(unittest.TestCase):
+    def test_an_incomparable_put_raises_and_changes_nothing(self):
+        q = bobbin.PriorityQueue()
+        for x in (3, 1, 2):
+            q.put(x)
+        with self.assertRaises(TypeError):
+            q.put("a string")
+        self.assertEqual(q.qsize(), 3)
+        self.assertEqual(q.unfinished_tasks, 3)
+        self.assertEqual([q.get() for _ in range(3)], [1, 2, 3])
+
+    def test_a_failing_lt_on_get_keeps_the_item(self):
+        class Item:
+            fail = False
+
+            def __init__(self, n):
+                self.n = n
+
+            def __lt__(self, other):
+                if Item.fail:
+                    raise ValueError("no")
+                return self.n < other.n
+
+        q = bobbin.PriorityQueue()
+        for n in (5, 1, 4, 2, 3):
+            q.put(Item(n))
+        Item.fail = True
+        with self.assertRaises(ValueError):
+            q.get()
+        Item.fail = False
+        self.assertEqual([q.get().n for _ in range(5)], [1, 2, 3, 4, 5])
+
+    def test_order_with_python_lt_under_threads(self):
+        # __lt__ in Python can lose the GIL mid-comparison; puts and gets
+        # from several threads must still give a valid heap.
+        class Slow:
+            def __init__(self, n):
+                self.n = n
+
+            def __lt__(self, other):
+                return self.n < other.n
+
+        q = bobbin.PriorityQueue()
+        N, T = 2000, 4
+
+        def put(k):
+            for n in range(k, N, T):
+                q.put(Slow(n))
+
+        threads = [threading.Thread(target=put, args=(k,)) for k in range(T)]
+        old = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)
+        try:
+            for t in threads: t.start()
+            for t in threads: t.join()
+        finally:
+            sys.setswitchinterval(old)
+        self.assertEqual([q.get().n for _ in range(N)], list(range(N)))
+
+
+class Queues(unittest.TestCase):
+    def test_join_with_a_timeout_returns_a_bool(self):
+        q = bobbin.Queue()
+        self.assertTrue(q.join(timeout=0))
+        q.put(1)
+        t0 = time.monotonic()
+        self.assertFalse(q.join(timeout=0.05))
+        self.assertGreaterEqual(time.monotonic() - t0, 0.05)
+        q.get(); q.task_done()
+        self.assertTrue(q.join())
+
+    def test_exceptions_are_the_stdlib_classes(self):
+        self.assertIs(bobbin.Empty, queue.Empty)
+        self.assertIs(bobbin.Full, queue.Full)
+        self.assertIs(bobbin.ShutDown, queue.ShutDown)
+        self.assertIs(bobbin.BrokenBarrierError, threading.BrokenBarrierError)
+        with self.assertRaises(queue.Empty):
+            bobbin.Queue().get_nowait()
+
+    def test_immediate_shutdown_drops_items_outside_the_lock(self):
+        q = bobbin.Queue()
+        dropped = []
+
+        class Reentrant:
+            def __del__(self):
+                # Runs when shutdown drops the item: the queue must be usable.
+                dropped.append(q.qsize())
+
+        q.put(Reentrant())
+        q.shutdown(immediate=True)
+        gc.collect()
+        self.assertEqual(dropped, [0])
+
+    def test_subclass_init_may_call_super(self):
+        class MyQueue(bobbin.Queue):
+            def __init__(self, maxsize, name):
+                super().__init__(maxsize)
+                self.name = name
+
+        q = MyQueue(2, "jobs")
+        self.assertEqual((q.maxsize, q.name), (2, "jobs"))
+        self.assertIsInstance(bobbin.LifoQueue(), bobbin.Queue)
+
+    def test_growing_maxsize_wakes_a_blocked_putter(self):
+        q = bobbin.Queue(1)
+        q.put(1)
+        t = threading.Thread(target=q.put, args=(2,))
+        t.start()
+        spin_until(lambda: any(s.blocked_in for s in bobbin.thread_dump()
+                               if s.native_id == t.native_id), "the putter to block")
+        q.maxsize = 2
+        t.join(GENEROUS)
+        self.assertEqual(q.qsize(), 2)
+
+
+class SharedWithRust(unittest.TestCase):
+    def test_a_million_items_from_rust_threads_to_python_threads(self):
+        N, PRODUCERS, CONSUMERS = 1_000_000, 2, 2
+        q = bobbin.Queue(1000)
+        seen = bytearray(N)
+
+        def consume():
+            while True:
+                x = q.get()
+                if x is None:
+                    q.task_done()
+                    return
+                seen[x] += 1
+                q.task_done()
+
+        consumers = [threading.Thread(target=consume) for _ in range(CONSUMERS)]
+        for t in consumers: t.start()
+        # Rust threads put 0..N; a Rust thread joins the queue and then sets
+        # `done`, once every item had its task_done() from Python.
+        done = bobbin._testing.produce(q, N, PRODUCERS)
+        self.assertTrue(done.wait(300))
+        self.assertTrue(q.join(timeout=GENEROUS))   # Python's join agrees
+        for _ in consumers:
+            q.put(None)
+        for t in consumers: t.join()
+        self.assertTrue(q.join(timeout=GENEROUS))
+        self.assertEqual(seen.count(1), N, "every item arrives exactly once")
+
+
+class ThreadDump(unittest.TestCase):
+    def test_names_a_blocked_python_thread_and_what_it_waits_for(self):
+        lock = bobbin.Lock()
+        lock.acquire()
+        t = threading.Thread(target=lock.acquire, name="stuck-worker")
+        t.start()
+        spin_until(lambda: any(s.name == "stuck-worker" and s.blocked_in
+                               for s in bobbin.thread_dump()), "the worker to block")
+        time.sleep(0.05)
+        (me,) = [s for s in bobbin.thread_dump() if s.name == "stuck-worker"]
+        self.assertTrue(me.python)
+        self.assertEqual(me.blocked_in, "Lock.acquire")
+        self.assertEqual(me.native_id, t.native_id)
+        self.assertGreaterEqual(me.waited, 0.05)
+        self.assertIn("stuck-worker", str(me))
+        self.assertIn("blocked in Lock.acquire", str(me))
+        lock.release()
+        t.join()
+        main = [s for s in bobbin.thread_dump() if s.name == "MainThread"]
+        self.assertEqual(len(main), 1)
+        self.assertIsNone(main[0].blocked_in)
+
+
+class DropIn(unittest.TestCase):
+    def test_code_written_for_threading_runs_on_bobbin(self):
+        # A producer/consumer pipeline written against the stdlib names.
+        def pipeline(threading_mod, queue_mod):
+            q = queue_mod.Queue(4)
+            results = []
+            lock = threading_mod.Lock()
+            ready = threading_mod.Event()
+            barrier = threading_mod.Barrier(3)
+
+            def worker():
+                barrier.wait()
+                while True:
+                    try:
+                        item = q.get(timeout=GENEROUS)
+                    except queue_mod.ShutDown:
+                        return
+                    with lock:
+                        results.append(item * 2)
+                    q.task_done()
+
+            ts = [threading.Thread(target=worker) for _ in range(2)]
+            for t in ts: t.start()
+            barrier.wait()
+            ready.set()
+            for i in range(50):
+                q.put(i)
+            q.join()
+            q.shutdown()
+            for t in ts: t.join()
+            return sorted(results)
+
+        class ThreadingNames:
+            Lock, Event, Barrier = bobbin.Lock, bobbin.Event, bobbin.Barrier
+
+        class QueueNames:
+            Queue, ShutDown = bobbin.Queue, bobbin.ShutDown
+
+        self.assertEqual(pipeline(ThreadingNames, QueueNames),
+                         pipeline(threading, queue))
+
+
+if __name__ == "__main__":
+    program = unittest.main(exit=False)
+    if LATENCIES:
+        ms = sorted(1000 * x for x in LATENCIES)
+        print(f"SIGINT to KeyboardInterrupt: median {ms[len(ms) // 2]:.1f} ms, "
+              f"worst {ms[-1]:.1f} ms over {len(ms)} blocking calls")
+    sys.exit(not program.result.wasSuccessful())
