@@ -1,32 +1,60 @@
-//! `Condition`: bobbin-signal's `Condition` over a bobbin `Lock` or `RLock`
-//! held by bare calls; CPython's algorithm over any other lock.
+//! `Condition`: CPython's `threading.Condition` algorithm (a queue of
+//! per-waiter events) in Rust, over a bobbin `Lock` or `RLock` held by bare
+//! calls, or over any other lock through its Python methods.
+//!
+//! # The algorithm
+//!
+//! Each waiter queues an event of its own, releases the lock, waits for the
+//! event with the GIL released, and takes the lock back; `notify(n)` takes
+//! the `n` oldest events off the queue and sets them. A notification that
+//! comes late (the waiter had timed out but not yet left the queue) is the
+//! waiter's all the same: it returns `True`.
+//!
+//! # Why not `bobbin_signal::Condition`
+//!
+//! The parking-lot condition puts a waiter to sleep in the kernel at once,
+//! so every notification costs a futex wake-up and the sleeper's return to
+//! a core: about 2.5 µs per hand-off on the 2-core machine, most of a
+//! two-thread ping-pong's round trip. A waiter on its own event spins
+//! briefly (a few pauses, then yielding its time slice) before it parks, as
+//! `bobbin_signal::Event` does: a notification within a few microseconds
+//! finds it awake and costs one store, and on a machine whose other core is
+//! busy the two threads hand over by yielding rather than by a sleep and a
+//! wake-up (`perf stat`: two context switches and no futex call per round
+//! trip).
 //!
 //! # The native path
 //!
 //! Over a bobbin `Lock` or `RLock` (and `Condition()`, which makes an
-//! `RLock`), a wait adopts the caller's bare acquisition
-//! (`LockGuard::adopt` / `RLockGuard::adopt`), waits on
-//! `bobbin_signal::Condition` (which releases every level and takes them
-//! back) and leaks the guard again. The wait runs with the GIL released and
-//! takes the user's lock back without the GIL: the holder may be a Python
-//! thread that needs the GIL to release it.
+//! `RLock`), the whole wait (queueing, releasing every level of the lock,
+//! waiting, leaving the queue if not notified, taking the lock back) runs
+//! with the GIL released. The lock is released only after the GIL, so a
+//! notified waiter, which spins for the lock before it parks, finds the
+//! GIL free once it has the lock (CPython's `take_gil` would put it to
+//! sleep at once otherwise). The lock is taken back without the GIL: the
+//! holder may be a Python thread that needs the GIL to release it.
 //!
-//! On the main thread the wait is cut into slices (see [`crate::wait`]). A
-//! slice that times out has taken the lock back, so between two slices the
-//! waiter holds the lock and is not queued; a notifier must hold the lock
-//! to notify, so it cannot notify in that gap (over a `Lock`, which has no
-//! owner, only a thread that notifies without having taken the lock itself
-//! could). Ctrl-C between two slices raises `KeyboardInterrupt` with the
-//! lock held, as CPython's `finally: self._acquire_restore(...)` leaves it.
+//! On the main thread the wait is cut into slices (see [`crate::wait`]).
+//! Each slice queues the waiter, releases the lock, waits, leaves the queue
+//! and takes the lock back, so between two slices the waiter holds the lock
+//! and is not queued; a notifier must hold the lock to notify, so it cannot
+//! notify in that gap (over a `Lock`, which has no owner, only a thread
+//! that notifies without having taken the lock itself could). Ctrl-C
+//! between two slices raises `KeyboardInterrupt` with the lock held, as
+//! CPython's `finally: self._acquire_restore(...)` leaves it.
 //!
 //! # Any other lock
 //!
-//! Over another lock (a `threading.Lock`, say) this is CPython's
-//! `threading.Condition`: each waiter queues an event of its own, releases
-//! the lock with `_release_save()` (or `release()`), waits for the event
-//! with the GIL released, and takes the lock back with `_acquire_restore()`
-//! (or `acquire()`). The waiter queue is touched only with the GIL held and
-//! never while Python code runs, so its lock is never contended.
+//! Over another lock (a `threading.Lock`, say) the waiter releases the lock
+//! with `_release_save()` (or `release()`) before releasing the GIL, and
+//! takes it back with `_acquire_restore()` (or `acquire()`) holding it.
+//!
+//! # The waiter queue
+//!
+//! The queue is under a bobbin `Lock` held for a few instructions, never
+//! while Python code runs or a parked waiter is woken (a notifier sets the
+//! events it took after releasing it). A thread holding the GIL takes it by
+//! a try ([`lock_gil`]); a native wait takes it with the GIL released.
 //!
 //! # Python code
 //!
@@ -34,40 +62,39 @@
 //! CPython, and no lock of bobbin's own.
 
 use crate::lock::{RLock, acquire_lock, acquire_rlock, release_error};
-use crate::wait::{self, Truthy};
+use crate::wait::{self, Truthy, lock_gil};
 use bobbin_lock::{LockGuard, RLockGuard};
 use bobbin_park::Deadline;
-use bobbin_park::sync::atomic::{AtomicUsize, Ordering};
+use bobbin_signal::Event;
 use pyo3::exceptions::{PyDeprecationWarning, PyRuntimeError};
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// The lock a condition uses.
 #[derive(Debug)]
 enum Kind {
-    /// A bobbin `Lock`: the native path.
+    /// A bobbin `Lock`: released and taken back without the GIL.
     Lock(Arc<bobbin_lock::Lock<()>>),
-    /// A bobbin `RLock`: the native path.
+    /// A bobbin `RLock`: every level released and taken back without the
+    /// GIL.
     RLock(Arc<bobbin_lock::RLock<()>>),
-    /// Anything else: CPython's algorithm, with these waiters (each one's
-    /// own event, oldest first).
-    Foreign(bobbin_lock::Lock<VecDeque<Arc<bobbin_signal::Event>>>),
+    /// Anything else: released and taken back by its Python methods.
+    Foreign,
 }
 
 /// A condition variable: Python's `threading.Condition`.
 ///
-/// `Condition(lock=None)`: over a bobbin `Lock` or `RLock` it waits on
-/// bobbin-signal's condition directly (and `Condition()` makes an `RLock`);
-/// over any other lock (a `threading.Lock`, say) it runs CPython's
-/// algorithm on that lock's `acquire`/`release` (and its `_release_save`,
-/// `_acquire_restore` and `_is_owned`, when it has them).
+/// `Condition(lock=None)`: over a bobbin `Lock` or `RLock` (and
+/// `Condition()` makes an `RLock`) it releases and takes back the lock
+/// natively, with the GIL released; over any other lock (a
+/// `threading.Lock`, say) it calls that lock's `acquire`/`release` (and its
+/// `_release_save`, `_acquire_restore` and `_is_owned`, when it has them).
 ///
 /// From Rust, a condition made by [`Condition::new`] shares its lock
 /// ([`Condition::shared_rlock`]) with Rust threads; Rust threads wait on a
 /// `bobbin_signal::Condition` of their own (a condition's waiters and
-/// notifiers are the threads of one language).
+/// notifiers are Python threads).
 ///
 /// # Examples
 ///
@@ -84,10 +111,11 @@ pub struct Condition {
     /// `Condition()` makes (it lives in `kind` only).
     lock: Option<Py<PyAny>>,
     kind: Kind,
-    /// The native path's condition.
-    cond: bobbin_signal::Condition,
-    /// How many threads wait, for `repr`.
-    waiting: AtomicUsize,
+    /// The waiters, oldest first: each one's own event, which a
+    /// notification takes off this queue and sets. Held for a few
+    /// instructions, never while Python code runs; taken by a try while
+    /// holding the GIL ([`lock_gil`]).
+    waiters: bobbin_lock::Lock<VecDeque<Arc<Event>>>,
 }
 
 impl Condition {
@@ -127,8 +155,7 @@ impl Condition {
         Condition {
             lock,
             kind,
-            cond: bobbin_signal::Condition::new(),
-            waiting: AtomicUsize::new(0),
+            waiters: bobbin_lock::Lock::new(VecDeque::new()),
         }
     }
 
@@ -138,7 +165,7 @@ impl Condition {
         match &self.kind {
             Kind::Lock(lock) => Ok(lock.locked()),
             Kind::RLock(rlock) => Ok(rlock.is_owned()),
-            Kind::Foreign(_) => {
+            Kind::Foreign => {
                 let lock = self.foreign(py);
                 if lock.hasattr("_is_owned")? {
                     return lock.call_method0("_is_owned")?.is_truthy();
@@ -154,46 +181,75 @@ impl Condition {
         }
     }
 
-    /// The native wait: the lock is held (checked), the GIL released for
-    /// the wait. Returns whether it was notified.
+    /// The native wait, the GIL released: queue an event, release the lock
+    /// (every level), wait for the event, take the lock back. The lock is
+    /// held (checked). Returns whether it was notified.
+    ///
+    /// The lock is released only once the GIL is: a notified waiter spins
+    /// for the lock before it parks, and the notifier releases the lock
+    /// only after the GIL, so the waiter that gets the lock finds the GIL
+    /// free. A notifier finds the waiter still spinning on its event if it
+    /// comes within a few microseconds, and then wakes it without a system
+    /// call.
     fn wait_native(&self, py: Python<'_>, deadline: Deadline) -> PyResult<bool> {
-        let cond = &self.cond;
-        let notified = match &self.kind {
-            Kind::Lock(lock) => wait::block(py, deadline, |d| {
-                // Held by this wait's caller; if another thread released
-                // it meanwhile (a Lock has no owner), take it back first,
-                // as CPython's `_acquire_restore` would.
-                let mut guard = LockGuard::adopt(lock).unwrap_or_else(|| lock.acquire());
-                let woken = wait_until(cond, &mut guard, d);
-                LockGuard::leak(guard);
-                woken.then_some(())
-            }),
-            Kind::RLock(rlock) => wait::block(py, deadline, |d| {
-                let Some(mut guard) = RLockGuard::adopt(rlock) else {
-                    // Checked by the caller, and only this thread can
-                    // release its levels.
-                    return Some(());
-                };
-                let woken = wait_until(cond, &mut guard, d);
-                RLockGuard::leak(guard);
-                woken.then_some(())
-            }),
-            Kind::Foreign(_) => unreachable!("the native wait is for bobbin locks"),
-        }?;
+        let me = Arc::new(Event::new());
+        let notified = wait::block(py, deadline, |d| {
+            // Queued before the lock is released, so a notifier, which
+            // holds the lock, always finds it. Each main-thread slice
+            // queues anew and leaves the queue before it ends.
+            self.waiters.acquire().push_back(Arc::clone(&me));
+            let levels = self.release_native();
+            let set = wait::by_deadline(d, || me.wait(), |at| me.wait_until(at));
+            let notified = set || !dequeue(&mut self.waiters.acquire(), &me);
+            self.restore_native(levels);
+            notified.then_some(())
+        })?;
         Ok(notified.is_some())
     }
 
+    /// Releases the native lock; returns how many levels it held.
+    fn release_native(&self) -> usize {
+        match &self.kind {
+            Kind::Lock(lock) => {
+                // Held when the wait began; if another thread released it
+                // meanwhile (a Lock has no owner), there is nothing to
+                // release, and the wait takes it back all the same, as
+                // CPython's `_acquire_restore` would.
+                let _ = lock.release();
+                1
+            }
+            Kind::RLock(rlock) => {
+                // Only this thread can release its levels, so the count
+                // checked holding the GIL still holds.
+                let levels = rlock.recursion_count();
+                for _ in 0..levels {
+                    let _ = rlock.release();
+                }
+                levels
+            }
+            Kind::Foreign => unreachable!("the native wait is for bobbin locks"),
+        }
+    }
+
+    /// Takes the native lock back, `levels` levels of it.
+    fn restore_native(&self, levels: usize) {
+        match &self.kind {
+            Kind::Lock(lock) => {
+                LockGuard::leak(lock.acquire());
+            }
+            Kind::RLock(rlock) => {
+                for _ in 0..levels {
+                    RLockGuard::leak(rlock.acquire());
+                }
+            }
+            Kind::Foreign => unreachable!("the native wait is for bobbin locks"),
+        }
+    }
+
     /// CPython's wait over any lock.
-    fn wait_foreign(
-        &self,
-        py: Python<'_>,
-        waiters: &bobbin_lock::Lock<VecDeque<Arc<bobbin_signal::Event>>>,
-        deadline: Deadline,
-    ) -> PyResult<bool> {
-        let me = Arc::new(bobbin_signal::Event::new());
-        // The waiter queue is only ever touched with the GIL held and no
-        // Python code running, so this never waits.
-        waiters.acquire().push_back(Arc::clone(&me));
+    fn wait_foreign(&self, py: Python<'_>, deadline: Deadline) -> PyResult<bool> {
+        let me = Arc::new(Event::new());
+        lock_gil(py, &self.waiters).push_back(Arc::clone(&me));
         let lock = self.foreign(py);
         let saved = if lock.hasattr("_release_save")? {
             Some(lock.call_method0("_release_save")?)
@@ -210,15 +266,13 @@ impl Condition {
             None => lock.call_method0("acquire").map(drop),
         };
         let mut got = got.map(|g| g.is_some());
-        if !matches!(got, Ok(true)) {
-            let mut queue = waiters.acquire();
-            let before = queue.len();
-            queue.retain(|w| !Arc::ptr_eq(w, &me));
-            if queue.len() == before && got.is_ok() {
-                // A notifier took us off the queue after our wait ended: the
-                // notification was ours; do not lose it.
-                got = Ok(true);
-            }
+        if !matches!(got, Ok(true))
+            && !dequeue(&mut lock_gil(py, &self.waiters), &me)
+            && got.is_ok()
+        {
+            // A notifier took us off the queue after our wait ended: the
+            // notification was ours; do not lose it.
+            got = Ok(true);
         }
         restored?;
         got
@@ -228,20 +282,14 @@ impl Condition {
         if !self.is_owned(py)? {
             return Err(PyRuntimeError::new_err("cannot notify on un-acquired lock"));
         }
-        match &self.kind {
-            Kind::Lock(_) | Kind::RLock(_) => {
-                self.cond.notify(n);
-            }
-            Kind::Foreign(waiters) => {
-                let woken: Vec<_> = {
-                    let mut queue = waiters.acquire();
-                    let n = n.min(queue.len());
-                    queue.drain(..n).collect()
-                };
-                for waiter in woken {
-                    waiter.set();
-                }
-            }
+        // One waiter at a time, its event set after the queue is released
+        // (a parked waiter's wake-up is a system call). No waiter can join
+        // meanwhile: that needs the lock, which this thread holds.
+        for _ in 0..n {
+            let Some(waiter) = lock_gil(py, &self.waiters).pop_front() else {
+                break;
+            };
+            waiter.set();
         }
         Ok(())
     }
@@ -253,13 +301,12 @@ impl Default for Condition {
     }
 }
 
-/// A wait on `cond` until `deadline`, with `guard` (adopted).
-fn wait_until<G: bobbin_lock::WaitGuard>(
-    cond: &bobbin_signal::Condition,
-    guard: &mut G,
-    deadline: Deadline,
-) -> bool {
-    wait::cond_wait(cond, guard, deadline)
+/// Takes `me` off the waiter `queue`; false if a notifier took it first
+/// (the notification is then this waiter's).
+fn dequeue(queue: &mut VecDeque<Arc<Event>>, me: &Arc<Event>) -> bool {
+    let before = queue.len();
+    queue.retain(|w| !Arc::ptr_eq(w, me));
+    queue.len() != before
 }
 
 #[pymethods]
@@ -275,7 +322,7 @@ impl Condition {
         } else if let Ok(r) = lock.cast::<RLock>() {
             Kind::RLock(r.get().shared())
         } else {
-            Kind::Foreign(bobbin_lock::Lock::new(VecDeque::new()))
+            Kind::Foreign
         };
         let _ = py;
         Ok(Condition::with(Some(lock.unbind()), kind))
@@ -294,7 +341,7 @@ impl Condition {
             Kind::RLock(rlock) => {
                 acquire_rlock(py, rlock, wait::lock_deadline(py, blocking.0, timeout)?)
             }
-            Kind::Foreign(_) => self
+            Kind::Foreign => self
                 .foreign(py)
                 .call_method1("acquire", (blocking.0, timeout))?
                 .is_truthy(),
@@ -307,7 +354,7 @@ impl Condition {
         match &self.kind {
             Kind::Lock(lock) => lock.release().map_err(release_error),
             Kind::RLock(rlock) => rlock.release().map_err(release_error),
-            Kind::Foreign(_) => self.foreign(py).call_method0("release").map(drop),
+            Kind::Foreign => self.foreign(py).call_method0("release").map(drop),
         }
     }
 
@@ -317,15 +364,27 @@ impl Condition {
         match &self.kind {
             Kind::Lock(lock) => acquire_lock(py, lock, Some(Deadline::never())),
             Kind::RLock(rlock) => acquire_rlock(py, rlock, Some(Deadline::never())),
-            Kind::Foreign(_) => self.foreign(py).call_method0("__enter__")?.is_truthy(),
+            Kind::Foreign => self.foreign(py).call_method0("__enter__")?.is_truthy(),
         }
     }
 
     /// Release the underlying lock, at the end of `with cond:`.
-    #[pyo3(signature = (*args), text_signature = "($self, /, *exc_info)")]
-    fn __exit__(&self, py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<()> {
+    #[pyo3(
+        signature = (exc_type = None, exc_value = None, traceback = None),
+        text_signature = "($self, exc_type=None, exc_value=None, traceback=None, /)"
+    )]
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        exc_type: Option<Bound<'_, PyAny>>,
+        exc_value: Option<Bound<'_, PyAny>>,
+        traceback: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
         match &self.kind {
-            Kind::Foreign(_) => self.foreign(py).call_method1("__exit__", args).map(drop),
+            Kind::Foreign => self
+                .foreign(py)
+                .call_method1("__exit__", (exc_type, exc_value, traceback))
+                .map(drop),
             _ => self.release(py),
         }
     }
@@ -349,7 +408,7 @@ impl Condition {
                 let count = crate::lock::release_all(rlock)?;
                 return Ok((count, py.None()).into_pyobject(py)?.into_any().unbind());
             }
-            Kind::Foreign(_) => {}
+            Kind::Foreign => {}
         }
         let lock = self.foreign(py);
         if lock.hasattr("_release_save")? {
@@ -374,7 +433,7 @@ impl Condition {
                 }
                 return Ok(());
             }
-            Kind::Foreign(_) => {}
+            Kind::Foreign => {}
         }
         let lock = self.foreign(py);
         if lock.hasattr("_acquire_restore")? {
@@ -396,13 +455,10 @@ impl Condition {
             return Err(PyRuntimeError::new_err("cannot wait on un-acquired lock"));
         }
         let deadline = wait::optional_deadline(timeout)?;
-        self.waiting.fetch_add(1, Ordering::Relaxed);
-        let result = match &self.kind {
-            Kind::Foreign(waiters) => self.wait_foreign(py, waiters, deadline),
+        match &self.kind {
+            Kind::Foreign => self.wait_foreign(py, deadline),
             _ => self.wait_native(py, deadline),
-        };
-        self.waiting.fetch_sub(1, Ordering::Relaxed);
-        result
+        }
     }
 
     /// Wait until `predicate()` is true, or until the timeout passes; return
@@ -474,7 +530,7 @@ impl Condition {
         };
         Ok(format!(
             "<Condition({lock}, {})>",
-            self.waiting.load(Ordering::Relaxed)
+            lock_gil(py, &self.waiters).len()
         ))
     }
 }

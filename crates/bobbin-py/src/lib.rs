@@ -15,7 +15,7 @@
 //! | Python | `bobbin` | Rust underneath |
 //! |---|---|---|
 //! | `threading.Lock`, `RLock` | [`Lock`], [`RLock`] | `bobbin_lock::Lock<()>`, `RLock<()>` |
-//! | `threading.Condition` | [`Condition`] | `bobbin_signal::Condition` (CPython's algorithm over a foreign lock) |
+//! | `threading.Condition` | [`Condition`] | CPython's algorithm (a queue of per-waiter `bobbin_signal::Event`s) over a bobbin `Lock`/`RLock`, or any lock |
 //! | `threading.Semaphore`, `BoundedSemaphore` | [`Semaphore`], [`BoundedSemaphore`] | bobbin-lock's |
 //! | `threading.Event` | [`Event`] | `bobbin_signal::Event` |
 //! | `threading.Barrier` | [`Barrier`] | CPython's algorithm on a bobbin `Lock` and `Condition` |
