@@ -1,55 +1,116 @@
-//! `Barrier`: CPython's `threading.Barrier` algorithm (filling, draining,
-//! resetting, broken) in Rust, on a bobbin `Lock` and `Condition`.
+//! `Barrier`: Python's `threading.Barrier`, counting generations: each
+//! generation's parties wait on an event of that generation's own, which
+//! the last party sets once the generation is over, passed or broken.
+//!
+//! # Why not CPython's algorithm
+//!
+//! CPython's barrier (filling, draining, resetting, broken, on one
+//! condition) makes an arrival wait until the previous generation has
+//! *drained*: in a two-thread loop the last party, back at `wait()` at
+//! once, sleeps until the party it released has woken, taken the GIL and
+//! left, and is then woken again (two or three hand-offs per generation).
+//! Here a generation is over the moment its last party arrives: the next
+//! arrival joins the next generation at once, so a generation costs one
+//! hand-off. A party that wakes late still learns its own generation's
+//! outcome, from that generation's object, however many generations have
+//! passed since.
+//!
+//! The generation's event spins briefly before it parks (see
+//! `bobbin_signal::Event`), so a party released within a few microseconds
+//! is woken without a system call.
 //!
 //! # Why not `bobbin_signal::Barrier`
 //!
 //! A blocking wait on the main thread is cut into slices to let Ctrl-C in
 //! (see [`crate::wait`]); a slice of `bobbin_signal::Barrier::wait_until`
 //! that times out breaks the barrier for everyone, as Python's timeout
-//! does. Over a condition a slice that ends is harmless. And the Python
-//! `action` raises exceptions rather than panicking.
+//! does. A slice of a wait on the generation's event that ends is
+//! harmless. And the Python `action` raises exceptions rather than
+//! panicking.
 //!
 //! # The GIL and the barrier's lock
 //!
 //! The state is under a bobbin `Lock`, the *barrier lock*, held for a few
-//! instructions, taken by a try while holding the GIL ([`lock_gil`]) and
-//! waited for, and waited on, with the GIL released. The `action` (Python
-//! code) runs holding the GIL and *not* the barrier lock: the last party
-//! marks the generation as tripping, releases the lock, runs the action,
-//! and takes the lock again to release the others. Threads that arrive
-//! meanwhile wait for the trip to end, as they wait for a draining barrier
-//! in CPython (where the action runs under the lock); `reset()` and
-//! `abort()` from another thread wait for it too, as in CPython, and from
-//! the action itself apply at once (CPython would deadlock there).
+//! instructions, taken by a try while holding the GIL ([`lock_gil`]), and
+//! never held while a parked party is woken: the generation's event is set
+//! after the lock is released. The `action` (Python code) runs holding the
+//! GIL and *not* the barrier lock: the last party marks the generation as
+//! tripping, releases the lock, runs the action, and takes the lock again
+//! to end the generation. Threads that arrive meanwhile wait for the trip
+//! to end, as they wait for the lock in CPython (where the action runs
+//! under it); `reset()` and `abort()` from another thread wait for it too,
+//! as in CPython, and from the action itself apply at once (CPython would
+//! deadlock there): the barrier is reset or broken from then on, and the
+//! tripping generation ends unpassed when the action returns.
 
 use crate::errors;
 use crate::wait::{self, lock_gil};
 use bobbin_lock::{Lock, LockGuard};
-use bobbin_park::Deadline;
+use bobbin_park::sync::atomic::{AtomicBool, Ordering};
 use bobbin_park::thread::current_id;
-use bobbin_signal::Condition;
+use bobbin_park::{Deadline, WaitKind, WaitLabel};
+use bobbin_signal::Event;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use std::sync::Arc;
 
-/// Parties are arriving.
-const FILLING: i8 = 0;
-/// The last party runs the action (bobbin's state; CPython runs it under
-/// its lock, in `FILLING`).
-const TRIPPING: i8 = 2;
-/// The generation passed; its parties are leaving.
-const DRAINING: i8 = 1;
-/// `reset()` while parties waited; they are leaving with an error.
-const RESETTING: i8 = -1;
-/// Broken until `reset()`.
-const BROKEN: i8 = -2;
+/// What a hang report says a party waits in.
+static BARRIER_WAIT: WaitKind = WaitKind::new("Barrier.wait");
 
+/// One generation: the parties that pass the barrier together.
+#[derive(Debug, Default)]
+struct Generation {
+    /// Whether the generation passed (rather than broke or was reset):
+    /// written under the barrier lock before `over` is set.
+    passed: AtomicBool,
+    /// Set once the generation is over and its trip (if any) has ended.
+    over: Event,
+}
+
+impl Generation {
+    /// Whether this generation's parties get their index or
+    /// BrokenBarrierError; read once it is over.
+    fn outcome(&self, py: Python<'_>, index: usize) -> PyResult<usize> {
+        if self.passed.load(Ordering::Relaxed) {
+            Ok(index)
+        } else {
+            Err(errors::broken_barrier(py))
+        }
+    }
+}
+
+/// What the barrier lock protects.
+///
+/// # Invariants
+///
+/// - `count` parties of `current` are waiting (or tripping); while
+///   `broken`, no party joins and `count` is 0 unless a trip runs.
+/// - `current.over` is set only when `current` is replaced (so never while
+///   `tripper` is set).
 #[derive(Debug)]
 struct State {
-    state: i8,
-    /// Parties in the barrier (arrived and not yet left).
+    /// The generation arriving parties join.
+    current: Arc<Generation>,
+    /// Parties in `current` (arrived and not left).
     count: usize,
-    /// The thread running the action (its park id), while tripping.
-    tripper: usize,
+    /// The thread running `current`'s action (its park id), while its last
+    /// party trips it.
+    tripper: Option<usize>,
+    /// The action called `reset()` or `abort()`: the tripping generation
+    /// does not pass.
+    spoiled: bool,
+    /// Broken until `reset()`.
+    broken: bool,
+}
+
+/// Ends the current generation (`passed` or not) and starts the next; the
+/// ended generation's parties are woken once the barrier lock is released.
+fn end_generation(mut st: LockGuard<'_, State>, passed: bool) {
+    let over = std::mem::take(&mut st.current);
+    st.count = 0;
+    over.passed.store(passed, Ordering::Relaxed);
+    drop(st);
+    over.over.set();
 }
 
 /// A rendezvous for a fixed number of threads: Python's
@@ -76,92 +137,89 @@ pub struct Barrier {
     action: Option<Py<PyAny>>,
     timeout: Option<f64>,
     st: Lock<State>,
-    cond: Condition,
-}
-
-/// Whether the barrier is between generations: arrivals wait.
-fn busy(state: i8) -> bool {
-    matches!(state, RESETTING | DRAINING | TRIPPING)
 }
 
 impl Barrier {
-    /// Waits with the GIL released until `ready` holds for the state, or
-    /// `deadline`; `Ok(false)` at the deadline.
-    fn wait_until(
-        &self,
-        py: Python<'_>,
-        deadline: Deadline,
-        ready: impl Fn(&State) -> bool + Sync,
-    ) -> PyResult<bool> {
-        let done = wait::block(py, deadline, |d| {
-            let mut st = self.st.acquire();
-            loop {
-                if ready(&st) {
-                    return Some(());
-                }
-                if d.has_passed() {
-                    return None;
-                }
-                wait::cond_wait(&self.cond, &mut st, d);
-            }
-        })?;
-        Ok(done.is_some())
-    }
-
-    /// CPython's `_exit`: the last party to leave readies the barrier.
-    fn exit(&self, st: &mut State) {
-        st.count -= 1;
-        if st.count == 0 && matches!(st.state, RESETTING | DRAINING) {
-            st.state = FILLING;
-            self.cond.notify_all();
-        }
-    }
-
-    /// CPython's `_break`.
-    fn break_(&self, st: &mut State) {
-        st.state = BROKEN;
-        self.cond.notify_all();
-    }
-
     /// The barrier lock, once no other thread runs the action (a thread
-    /// that runs it gets it at once).
-    fn lock_between_trips<'a>(&'a self, py: Python<'_>) -> PyResult<LockGuard<'a, State>> {
+    /// that runs it gets it at once if `own_trip`).
+    fn lock_between_trips<'a>(
+        &'a self,
+        py: Python<'_>,
+        own_trip: bool,
+    ) -> PyResult<LockGuard<'a, State>> {
         loop {
             let st = lock_gil(py, &self.st);
-            if st.state != TRIPPING || st.tripper == current_id() {
-                return Ok(st);
+            match st.tripper {
+                Some(tripper) if !(own_trip && tripper == current_id()) => {
+                    // The trip ends with its generation.
+                    let tripping = Arc::clone(&st.current);
+                    drop(st);
+                    wait_over(py, &tripping, Deadline::never())?;
+                }
+                _ => return Ok(st),
             }
-            drop(st);
-            self.wait_until(py, Deadline::never(), |st| st.state != TRIPPING)?;
         }
     }
 
-    /// The last party: run the action (the lock released) and release the
+    /// The last party: run the action (the lock released), then end the
     /// generation.
-    fn trip<'a>(&'a self, py: Python<'_>, mut st: LockGuard<'a, State>) -> PyResult<()> {
+    fn trip<'a>(
+        &'a self,
+        py: Python<'_>,
+        mut st: LockGuard<'a, State>,
+        index: usize,
+    ) -> PyResult<usize> {
         if let Some(action) = &self.action {
-            st.state = TRIPPING;
-            st.tripper = current_id();
+            st.tripper = Some(current_id());
             drop(st);
             let ran = action.call0(py);
             st = lock_gil(py, &self.st);
-            st.tripper = 0;
+            st.tripper = None;
+            let spoiled = std::mem::take(&mut st.spoiled);
             if let Err(err) = ran {
-                self.break_(&mut st);
-                self.exit(&mut st);
+                st.broken = true;
+                end_generation(st, false);
                 return Err(err);
             }
-            if st.state != TRIPPING {
+            if spoiled {
                 // The action reset or aborted the barrier: that stands.
-                self.exit(&mut st);
-                return Ok(());
+                end_generation(st, false);
+                return Ok(index);
             }
         }
-        st.state = DRAINING;
-        self.cond.notify_all();
-        self.exit(&mut st);
-        Ok(())
+        end_generation(st, true);
+        Ok(index)
     }
+
+    /// A party of `generation` whose timeout passed: it breaks the barrier,
+    /// unless its generation is over or tripping already (its outcome is
+    /// then this party's; CPython's party cannot time out before the action
+    /// returns either).
+    fn timed_out(&self, py: Python<'_>, generation: &Generation, index: usize) -> PyResult<usize> {
+        let mut st = lock_gil(py, &self.st);
+        if !std::ptr::eq(&*st.current, generation) {
+            return generation.outcome(py, index);
+        }
+        if st.tripper.is_some() {
+            drop(st);
+            wait_over(py, generation, Deadline::never())?;
+            return generation.outcome(py, index);
+        }
+        st.broken = true;
+        end_generation(st, false);
+        Err(errors::broken_barrier(py))
+    }
+}
+
+/// Waits with the GIL released until `generation` is over, or `deadline`;
+/// `Ok(false)` at the deadline.
+fn wait_over(py: Python<'_>, generation: &Generation, deadline: Deadline) -> PyResult<bool> {
+    let over = &generation.over;
+    let done = wait::block(py, deadline, |d| {
+        let _label = WaitLabel::unless_labelled(&BARRIER_WAIT);
+        wait::by_deadline(d, || over.wait(), |at| over.wait_until(at)).then_some(())
+    })?;
+    Ok(done.is_some())
 }
 
 #[pymethods]
@@ -185,11 +243,12 @@ impl Barrier {
             action,
             timeout,
             st: Lock::new(State {
-                state: FILLING,
+                current: Arc::default(),
                 count: 0,
-                tripper: 0,
+                tripper: None,
+                spoiled: false,
+                broken: false,
             }),
-            cond: Condition::new(),
         })
     }
 
@@ -202,65 +261,43 @@ impl Barrier {
     #[pyo3(signature = (timeout = None), text_signature = "($self, /, timeout=None)")]
     fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<usize> {
         let deadline = wait::optional_deadline(timeout.or(self.timeout))?;
-        // `_enter`: wait while the barrier drains, resets or trips.
-        let mut st = loop {
-            let st = lock_gil(py, &self.st);
-            if !busy(st.state) {
-                break st;
-            }
-            drop(st);
-            self.wait_until(py, Deadline::never(), |st| !busy(st.state))?;
-        };
-        if st.state == BROKEN {
+        let mut st = self.lock_between_trips(py, false)?;
+        if st.broken {
             return Err(errors::broken_barrier(py));
         }
         let index = st.count;
         st.count += 1;
         if index + 1 == self.parties {
-            self.trip(py, st)?;
-            return Ok(index);
+            return self.trip(py, st, index);
         }
+        let generation = Arc::clone(&st.current);
         drop(st);
-        // `_wait`: until the generation passes or breaks.
-        let passed = self.wait_until(py, deadline, |st| !matches!(st.state, FILLING | TRIPPING));
-        let passed = match passed {
-            Ok(true) => Ok(()),
-            // A trip under way when the timeout came will end the
-            // generation; its outcome is this party's (CPython's party cannot
-            // time out before the action returns either).
-            Ok(false) => self
-                .wait_until(py, Deadline::never(), |st| st.state != TRIPPING)
-                .map(drop),
-            Err(err) => Err(err),
-        };
-        let mut st = lock_gil(py, &self.st);
-        let result = match passed {
-            Err(err) => Err(err),
-            Ok(()) if st.state == FILLING => {
-                // Timed out: break the barrier for everyone.
-                self.break_(&mut st);
-                Err(errors::broken_barrier(py))
+        match wait_over(py, &generation, deadline) {
+            Ok(true) => generation.outcome(py, index),
+            Ok(false) => self.timed_out(py, &generation, index),
+            Err(err) => {
+                // Interrupted (Ctrl-C): the party leaves a generation still
+                // filling, as CPython's `finally` does.
+                let mut st = lock_gil(py, &self.st);
+                if Arc::ptr_eq(&st.current, &generation) && st.tripper.is_none() {
+                    st.count -= 1;
+                }
+                Err(err)
             }
-            Ok(()) if st.state < 0 => Err(errors::broken_barrier(py)),
-            Ok(()) => Ok(index),
-        };
-        self.exit(&mut st);
-        result
+        }
     }
 
     /// Reset the barrier to its initial state: threads waiting in it get
     /// threading.BrokenBarrierError.
     #[pyo3(text_signature = "($self, /)")]
     fn reset(&self, py: Python<'_>) -> PyResult<()> {
-        let mut st = self.lock_between_trips(py)?;
-        if st.count > 0 {
-            if matches!(st.state, FILLING | BROKEN | TRIPPING) {
-                st.state = RESETTING;
-            }
-        } else {
-            st.state = FILLING;
+        let mut st = self.lock_between_trips(py, true)?;
+        st.broken = false;
+        if st.tripper.is_some() {
+            st.spoiled = true;
+        } else if st.count > 0 {
+            end_generation(st, false);
         }
-        self.cond.notify_all();
         Ok(())
     }
 
@@ -268,8 +305,13 @@ impl Barrier {
     /// threading.BrokenBarrierError until reset().
     #[pyo3(text_signature = "($self, /)")]
     fn abort(&self, py: Python<'_>) -> PyResult<()> {
-        let mut st = self.lock_between_trips(py)?;
-        self.break_(&mut st);
+        let mut st = self.lock_between_trips(py, true)?;
+        st.broken = true;
+        if st.tripper.is_some() {
+            st.spoiled = true;
+        } else if st.count > 0 {
+            end_generation(st, false);
+        }
         Ok(())
     }
 
@@ -283,17 +325,13 @@ impl Barrier {
     #[getter]
     fn n_waiting(&self, py: Python<'_>) -> usize {
         let st = lock_gil(py, &self.st);
-        if matches!(st.state, FILLING | TRIPPING) {
-            st.count
-        } else {
-            0
-        }
+        if st.broken { 0 } else { st.count }
     }
 
     /// Whether the barrier is broken.
     #[getter]
     fn broken(&self, py: Python<'_>) -> bool {
-        lock_gil(py, &self.st).state == BROKEN
+        lock_gil(py, &self.st).broken
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> String {

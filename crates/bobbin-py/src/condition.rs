@@ -64,12 +64,16 @@
 use crate::lock::{RLock, acquire_lock, acquire_rlock, release_error};
 use crate::wait::{self, Truthy, lock_gil};
 use bobbin_lock::{LockGuard, RLockGuard};
-use bobbin_park::Deadline;
+use bobbin_park::{Deadline, WaitKind, WaitLabel};
 use bobbin_signal::Event;
 use pyo3::exceptions::{PyDeprecationWarning, PyRuntimeError};
 use pyo3::prelude::*;
 use std::collections::VecDeque;
 use std::sync::Arc;
+
+/// What a hang report says a waiter waits in (also while it takes the lock
+/// back).
+static CONDITION_WAIT: WaitKind = WaitKind::new("Condition.wait");
 
 /// The lock a condition uses.
 #[derive(Debug)]
@@ -194,6 +198,7 @@ impl Condition {
     fn wait_native(&self, py: Python<'_>, deadline: Deadline) -> PyResult<bool> {
         let me = Arc::new(Event::new());
         let notified = wait::block(py, deadline, |d| {
+            let _label = WaitLabel::unless_labelled(&CONDITION_WAIT);
             // Queued before the lock is released, so a notifier, which
             // holds the lock, always finds it. Each main-thread slice
             // queues anew and leaves the queue before it ends.
@@ -259,6 +264,7 @@ impl Condition {
         };
         let event = &*me;
         let got = wait::block(py, deadline, |d| {
+            let _label = WaitLabel::unless_labelled(&CONDITION_WAIT);
             wait::by_deadline(d, || event.wait(), |at| event.wait_until(at)).then_some(())
         });
         let restored = match saved {

@@ -18,7 +18,7 @@
 //! | `threading.Condition` | [`Condition`] | CPython's algorithm (a queue of per-waiter `bobbin_signal::Event`s) over a bobbin `Lock`/`RLock`, or any lock |
 //! | `threading.Semaphore`, `BoundedSemaphore` | [`Semaphore`], [`BoundedSemaphore`] | bobbin-lock's |
 //! | `threading.Event` | [`Event`] | `bobbin_signal::Event` |
-//! | `threading.Barrier` | [`Barrier`] | CPython's algorithm on a bobbin `Lock` and `Condition` |
+//! | `threading.Barrier` | [`Barrier`] | generations counted under a bobbin `Lock`, each with an `Event` its parties wait on |
 //! | `queue.Queue`, `LifoQueue`, `PriorityQueue` | [`Queue`], [`LifoQueue`], [`PriorityQueue`] | CPython's monitor on a bobbin `Lock` and three `Condition`s ([`SharedQueue`]) |
 //! | `queue.SimpleQueue` | [`SimpleQueue`] | `bobbin_queue::SimpleQueue` |
 //! | `queue.Empty`, `Full`, `ShutDown`, `threading.BrokenBarrierError` | the same class objects | |

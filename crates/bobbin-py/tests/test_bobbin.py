@@ -259,6 +259,114 @@ class Conditions(unittest.TestCase):
         t.join()
 
 
+class Barriers(unittest.TestCase):
+    """bobbin's barrier counts generations: each party learns its own
+    generation's outcome, however late it wakes."""
+
+    def test_more_threads_than_parties(self):
+        b = bobbin.Barrier(2)
+        got = []                            # list.append is atomic
+
+        def run():
+            try:
+                while True:
+                    got.append(b.wait(GENEROUS))
+            except threading.BrokenBarrierError:
+                pass
+
+        threads = [threading.Thread(target=run) for _ in range(6)]
+        for t in threads:
+            t.start()
+        spin_until(lambda: len(got) >= 2_000, "1,000 generations")
+        b.abort()
+        for t in threads:
+            t.join()
+        # Every generation that passed gave out one index 0 and one 1.
+        self.assertEqual(sorted(set(got)), [0, 1])
+        self.assertEqual(got.count(0), got.count(1))
+
+    def test_a_reset_generation_stays_reset(self):
+        b = bobbin.Barrier(2)
+        got = []
+
+        def waiter():
+            try:
+                b.wait(GENEROUS)
+                got.append("passed")
+            except threading.BrokenBarrierError:
+                got.append("reset")
+
+        t = threading.Thread(target=waiter)
+        t.start()
+        spin_until(lambda: b.n_waiting == 1, "the waiter to wait")
+        b.reset()
+        # Later generations pass, whenever the reset party wakes.
+        helper = threading.Thread(target=lambda: [b.wait(GENEROUS) for _ in range(50)])
+        helper.start()
+        for _ in range(50):
+            b.wait(GENEROUS)
+        helper.join()
+        t.join()
+        self.assertEqual(got, ["reset"])
+        self.assertFalse(b.broken)
+
+    def check_action(self, action):
+        """Two parties, `action` run by the last; returns what each got."""
+        b = bobbin.Barrier(2, action=lambda: action(b))
+        got = {}
+
+        def party(name):
+            try:
+                got[name] = b.wait(GENEROUS)
+            except Exception as e:
+                got[name] = type(e)
+
+        t = threading.Thread(target=party, args=("first",))
+        t.start()
+        spin_until(lambda: b.n_waiting == 1, "the first party to wait")
+        party("last")
+        t.join()
+        return b, got
+
+    def test_action_that_raises_breaks_the_barrier(self):
+        def action(b):
+            raise ValueError("action")
+        b, got = self.check_action(action)
+        self.assertEqual(got, {"first": threading.BrokenBarrierError, "last": ValueError})
+        self.assertTrue(b.broken)
+
+    def test_reset_from_the_action(self):
+        resets = []
+
+        def action(b):
+            if not resets:                  # the first generation only
+                resets.append(b.reset())
+        b, got = self.check_action(action)
+        self.assertEqual(got, {"first": threading.BrokenBarrierError, "last": 1})
+        self.assertFalse(b.broken)
+        t = threading.Thread(target=b.wait)     # and usable
+        t.start()
+        spin_until(lambda: b.n_waiting == 1, "the thread to wait")
+        self.assertEqual(b.wait(GENEROUS), 1)
+        t.join()
+
+    def test_abort_from_the_action(self):
+        b, got = self.check_action(lambda b: b.abort())
+        self.assertEqual(got, {"first": threading.BrokenBarrierError, "last": 1})
+        self.assertTrue(b.broken)
+
+    def test_a_timeout_during_the_action_waits_for_its_outcome(self):
+        b = bobbin.Barrier(2, action=lambda: time.sleep(0.3))
+        got = []
+        t = threading.Thread(target=lambda: got.append(b.wait(0.1)))
+        t.start()
+        spin_until(lambda: b.n_waiting == 1, "the first party to wait")
+        self.assertEqual(b.wait(), 1)
+        t.join()
+        self.assertEqual(got, [0])
+        self.assertFalse(b.broken)
+
+
 class PriorityErrors(unittest.TestCase):
     def test_an_incomparable_put_raises_and_changes_nothing(self):
         q = bobbin.PriorityQueue()
