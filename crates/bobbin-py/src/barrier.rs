@@ -1,5 +1,5 @@
 //! `Barrier`: Python's `threading.Barrier`, counting generations: each
-//! generation's parties wait on an event of that generation's own, which
+//! generation's parties wait on a flag of that generation's own, which
 //! the last party sets once the generation is over, passed or broken.
 //!
 //! # Why not CPython's algorithm
@@ -15,16 +15,16 @@
 //! outcome, from that generation's object, however many generations have
 //! passed since.
 //!
-//! The generation's event spins briefly before it parks (see
-//! `bobbin_signal::Event`), so a party released within a few microseconds
-//! is woken without a system call.
+//! A party spins briefly on the generation's flag before it parks (see
+//! [`crate::flag`]), so a party released within a few microseconds is
+//! woken without a system call.
 //!
 //! # Why not `bobbin_signal::Barrier`
 //!
 //! A blocking wait on the main thread is cut into slices to let Ctrl-C in
 //! (see [`crate::wait`]); a slice of `bobbin_signal::Barrier::wait_until`
 //! that times out breaks the barrier for everyone, as Python's timeout
-//! does. A slice of a wait on the generation's event that ends is
+//! does. A slice of a wait on the generation's flag that ends is
 //! harmless. And the Python `action` raises exceptions rather than
 //! panicking.
 //!
@@ -32,7 +32,7 @@
 //!
 //! The state is under a bobbin `Lock`, the *barrier lock*, held for a few
 //! instructions, taken by a try while holding the GIL ([`lock_gil`]), and
-//! never held while a parked party is woken: the generation's event is set
+//! never held while a parked party is woken: the generation's flag is set
 //! after the lock is released. The `action` (Python code) runs holding the
 //! GIL and *not* the barrier lock: the last party marks the generation as
 //! tripping, releases the lock, runs the action, and takes the lock again
@@ -44,12 +44,12 @@
 //! tripping generation ends unpassed when the action returns.
 
 use crate::errors;
+use crate::flag::Flag;
 use crate::wait::{self, lock_gil};
 use bobbin_lock::{Lock, LockGuard};
 use bobbin_park::sync::atomic::{AtomicBool, Ordering};
 use bobbin_park::thread::current_id;
 use bobbin_park::{Deadline, WaitKind, WaitLabel};
-use bobbin_signal::Event;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use std::sync::Arc;
@@ -64,7 +64,7 @@ struct Generation {
     /// written under the barrier lock before `over` is set.
     passed: AtomicBool,
     /// Set once the generation is over and its trip (if any) has ended.
-    over: Event,
+    over: Flag,
 }
 
 impl Generation {
@@ -217,7 +217,7 @@ fn wait_over(py: Python<'_>, generation: &Generation, deadline: Deadline) -> PyR
     let over = &generation.over;
     let done = wait::block(py, deadline, |d| {
         let _label = WaitLabel::unless_labelled(&BARRIER_WAIT);
-        wait::by_deadline(d, || over.wait(), |at| over.wait_until(at)).then_some(())
+        over.wait(d).then_some(())
     })?;
     Ok(done.is_some())
 }

@@ -1,27 +1,27 @@
 //! `Condition`: CPython's `threading.Condition` algorithm (a queue of
-//! per-waiter events) in Rust, over a bobbin `Lock` or `RLock` held by bare
+//! per-waiter flags) in Rust, over a bobbin `Lock` or `RLock` held by bare
 //! calls, or over any other lock through its Python methods.
 //!
 //! # The algorithm
 //!
-//! Each waiter queues an event of its own, releases the lock, waits for the
-//! event with the GIL released, and takes the lock back; `notify(n)` takes
-//! the `n` oldest events off the queue and sets them. A notification that
-//! comes late (the waiter had timed out but not yet left the queue) is the
-//! waiter's all the same: it returns `True`.
+//! Each waiter queues a flag of its own ([`Flag`]), releases the lock,
+//! waits for the flag with the GIL released, and takes the lock back;
+//! `notify(n)` takes the `n` oldest flags off the queue and sets them. A
+//! notification that comes late (the waiter had timed out but not yet left
+//! the queue) is the waiter's all the same: it returns `True`.
 //!
 //! # Why not `bobbin_signal::Condition`
 //!
 //! The parking-lot condition puts a waiter to sleep in the kernel at once,
 //! so every notification costs a futex wake-up and the sleeper's return to
-//! a core: about 2.5 µs per hand-off on the 2-core machine, most of a
-//! two-thread ping-pong's round trip. A waiter on its own event spins
-//! briefly (a few pauses, then yielding its time slice) before it parks, as
-//! `bobbin_signal::Event` does: a notification within a few microseconds
-//! finds it awake and costs one store, and on a machine whose other core is
-//! busy the two threads hand over by yielding rather than by a sleep and a
-//! wake-up (`perf stat`: two context switches and no futex call per round
-//! trip).
+//! a core: on the 2-core machine about 2.5 µs per hand-off when the two
+//! threads share a core, and 17 µs when the sleeper's core is idle, most
+//! of a two-thread ping-pong's round trip. A waiter on its own flag spins
+//! briefly before it parks ([`crate::flag`]): a notification within a few
+//! microseconds finds it awake and costs one store, and on a machine whose
+//! other core is busy the two threads hand over by yielding rather than by
+//! a sleep and a wake-up (`perf stat`: two context switches and no futex
+//! call per round trip).
 //!
 //! # The native path
 //!
@@ -53,7 +53,7 @@
 //!
 //! The queue is under a bobbin `Lock` held for a few instructions, never
 //! while Python code runs or a parked waiter is woken (a notifier sets the
-//! events it took after releasing it). A thread holding the GIL takes it by
+//! flags it took after releasing it). A thread holding the GIL takes it by
 //! a try ([`lock_gil`]); a native wait takes it with the GIL released.
 //!
 //! # Python code
@@ -61,11 +61,11 @@
 //! `wait_for`'s predicate runs holding the GIL and the user's lock, as in
 //! CPython, and no lock of bobbin's own.
 
+use crate::flag::{Flag, spin_until};
 use crate::lock::{RLock, acquire_lock, acquire_rlock, release_error};
 use crate::wait::{self, Truthy, lock_gil};
 use bobbin_lock::{LockGuard, RLockGuard};
 use bobbin_park::{Deadline, WaitKind, WaitLabel};
-use bobbin_signal::Event;
 use pyo3::exceptions::{PyDeprecationWarning, PyRuntimeError};
 use pyo3::prelude::*;
 use std::collections::VecDeque;
@@ -115,11 +115,11 @@ pub struct Condition {
     /// `Condition()` makes (it lives in `kind` only).
     lock: Option<Py<PyAny>>,
     kind: Kind,
-    /// The waiters, oldest first: each one's own event, which a
+    /// The waiters, oldest first: each one's own flag, which a
     /// notification takes off this queue and sets. Held for a few
     /// instructions, never while Python code runs; taken by a try while
     /// holding the GIL ([`lock_gil`]).
-    waiters: bobbin_lock::Lock<VecDeque<Arc<Event>>>,
+    waiters: bobbin_lock::Lock<VecDeque<Arc<Flag>>>,
 }
 
 impl Condition {
@@ -185,18 +185,18 @@ impl Condition {
         }
     }
 
-    /// The native wait, the GIL released: queue an event, release the lock
-    /// (every level), wait for the event, take the lock back. The lock is
+    /// The native wait, the GIL released: queue a flag, release the lock
+    /// (every level), wait for the flag, take the lock back. The lock is
     /// held (checked). Returns whether it was notified.
     ///
     /// The lock is released only once the GIL is: a notified waiter spins
     /// for the lock before it parks, and the notifier releases the lock
     /// only after the GIL, so the waiter that gets the lock finds the GIL
-    /// free. A notifier finds the waiter still spinning on its event if it
+    /// free. A notifier finds the waiter still spinning on its flag if it
     /// comes within a few microseconds, and then wakes it without a system
     /// call.
     fn wait_native(&self, py: Python<'_>, deadline: Deadline) -> PyResult<bool> {
-        let me = Arc::new(Event::new());
+        let me = Arc::new(Flag::default());
         let notified = wait::block(py, deadline, |d| {
             let _label = WaitLabel::unless_labelled(&CONDITION_WAIT);
             // Queued before the lock is released, so a notifier, which
@@ -204,7 +204,7 @@ impl Condition {
             // queues anew and leaves the queue before it ends.
             self.waiters.acquire().push_back(Arc::clone(&me));
             let levels = self.release_native();
-            let set = wait::by_deadline(d, || me.wait(), |at| me.wait_until(at));
+            let set = me.wait(d);
             let notified = set || !dequeue(&mut self.waiters.acquire(), &me);
             self.restore_native(levels);
             notified.then_some(())
@@ -240,10 +240,15 @@ impl Condition {
     fn restore_native(&self, levels: usize) {
         match &self.kind {
             Kind::Lock(lock) => {
-                LockGuard::leak(lock.acquire());
+                if !spin_until(|| lock.try_acquire().map(LockGuard::leak).is_some()) {
+                    LockGuard::leak(lock.acquire());
+                }
             }
             Kind::RLock(rlock) => {
-                for _ in 0..levels {
+                if !spin_until(|| rlock.try_acquire().map(RLockGuard::leak).is_some()) {
+                    RLockGuard::leak(rlock.acquire());
+                }
+                for _ in 1..levels {
                     RLockGuard::leak(rlock.acquire());
                 }
             }
@@ -253,7 +258,7 @@ impl Condition {
 
     /// CPython's wait over any lock.
     fn wait_foreign(&self, py: Python<'_>, deadline: Deadline) -> PyResult<bool> {
-        let me = Arc::new(Event::new());
+        let me = Arc::new(Flag::default());
         lock_gil(py, &self.waiters).push_back(Arc::clone(&me));
         let lock = self.foreign(py);
         let saved = if lock.hasattr("_release_save")? {
@@ -262,10 +267,10 @@ impl Condition {
             lock.call_method0("release")?;
             None
         };
-        let event = &*me;
+        let flag = &*me;
         let got = wait::block(py, deadline, |d| {
             let _label = WaitLabel::unless_labelled(&CONDITION_WAIT);
-            wait::by_deadline(d, || event.wait(), |at| event.wait_until(at)).then_some(())
+            flag.wait(d).then_some(())
         });
         let restored = match saved {
             Some(saved) => lock.call_method1("_acquire_restore", (saved,)).map(drop),
@@ -288,7 +293,7 @@ impl Condition {
         if !self.is_owned(py)? {
             return Err(PyRuntimeError::new_err("cannot notify on un-acquired lock"));
         }
-        // One waiter at a time, its event set after the queue is released
+        // One waiter at a time, its flag set after the queue is released
         // (a parked waiter's wake-up is a system call). No waiter can join
         // meanwhile: that needs the lock, which this thread holds.
         for _ in 0..n {
@@ -309,7 +314,7 @@ impl Default for Condition {
 
 /// Takes `me` off the waiter `queue`; false if a notifier took it first
 /// (the notification is then this waiter's).
-fn dequeue(queue: &mut VecDeque<Arc<Event>>, me: &Arc<Event>) -> bool {
+fn dequeue(queue: &mut VecDeque<Arc<Flag>>, me: &Arc<Flag>) -> bool {
     let before = queue.len();
     queue.retain(|w| !Arc::ptr_eq(w, me));
     queue.len() != before

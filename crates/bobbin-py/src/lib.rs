@@ -15,10 +15,10 @@
 //! | Python | `bobbin` | Rust underneath |
 //! |---|---|---|
 //! | `threading.Lock`, `RLock` | [`Lock`], [`RLock`] | `bobbin_lock::Lock<()>`, `RLock<()>` |
-//! | `threading.Condition` | [`Condition`] | CPython's algorithm (a queue of per-waiter `bobbin_signal::Event`s) over a bobbin `Lock`/`RLock`, or any lock |
+//! | `threading.Condition` | [`Condition`] | CPython's algorithm (a queue of per-waiter flags) over a bobbin `Lock`/`RLock`, or any lock |
 //! | `threading.Semaphore`, `BoundedSemaphore` | [`Semaphore`], [`BoundedSemaphore`] | bobbin-lock's |
 //! | `threading.Event` | [`Event`] | `bobbin_signal::Event` |
-//! | `threading.Barrier` | [`Barrier`] | generations counted under a bobbin `Lock`, each with an `Event` its parties wait on |
+//! | `threading.Barrier` | [`Barrier`] | generations counted under a bobbin `Lock`, each with a flag its parties wait on |
 //! | `queue.Queue`, `LifoQueue`, `PriorityQueue` | [`Queue`], [`LifoQueue`], [`PriorityQueue`] | CPython's monitor on a bobbin `Lock` and three `Condition`s ([`SharedQueue`]) |
 //! | `queue.SimpleQueue` | [`SimpleQueue`] | `bobbin_queue::SimpleQueue` |
 //! | `queue.Empty`, `Full`, `ShutDown`, `threading.BrokenBarrierError` | the same class objects | |
@@ -83,6 +83,7 @@ mod barrier;
 mod condition;
 mod dump;
 mod errors;
+mod flag;
 mod lock;
 mod queue;
 mod semaphore;

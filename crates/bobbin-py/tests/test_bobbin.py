@@ -259,6 +259,27 @@ class Conditions(unittest.TestCase):
         t.join()
 
 
+class ConditionTimeouts(unittest.TestCase):
+    def test_waiters_timing_out_together_leave_the_lock_free(self):
+        for lock in (None, bobbin.Lock()):
+            for _ in range(20):
+                c = bobbin.Condition(lock)
+                got = []
+
+                def waiter():
+                    with c:
+                        got.append(c.wait(0.01))
+
+                threads = [threading.Thread(target=waiter) for _ in range(5)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join(GENEROUS)
+                self.assertEqual(got, [False] * 5)
+                self.assertTrue(c.acquire(False))    # nobody kept it
+                c.release()
+
+
 class Barriers(unittest.TestCase):
     """bobbin's barrier counts generations: each party learns its own
     generation's outcome, however late it wakes."""
