@@ -29,7 +29,7 @@
 //! Every blocking call tries its fast path holding the GIL and releases the
 //! GIL only to wait (`src/wait.rs` has the details, Ctrl-C included). No thread
 //! ever waits for the GIL while it holds one of bobbin's own locks (a
-//! queue's or a barrier's state lock): those are taken by a try while
+//! queue's or a barrier's state lock): those are taken by tries while
 //! holding the GIL, waited for with it released, held for a few
 //! instructions, and released before any Python code runs. Each module says
 //! how its type keeps that rule, and where Python code (`<`, an `action`, a

@@ -20,9 +20,10 @@
 //! Python threads (without it), and never while waiting for the GIL, running
 //! Python code or dropping an item:
 //!
-//! - A call from Python takes the queue lock holding the GIL only by a try;
-//!   if it is busy the thread waits for it with the GIL released
-//!   ([`wait::lock_gil`]), so no thread holding the GIL ever blocks on it.
+//! - A call from Python takes the queue lock holding the GIL only by tries
+//!   (for a few hundred nanoseconds at most); if it stays busy the thread
+//!   waits for it with the GIL released ([`wait::lock_gil`]), so no thread
+//!   holding the GIL ever blocks on it.
 //! - A call that must wait (an empty queue, a full one, `join`) releases
 //!   the GIL and does the whole wait, and the put or get it waited for,
 //!   without it: a FIFO or LIFO put or get needs no Python code.
