@@ -186,14 +186,24 @@ pub(crate) fn by_deadline<R>(
 /// the GIL to that very thread, which wants it next: `perf` and a count
 /// showed about one such hand-off per batch of a two-thread `Queue(1024)`,
 /// each with a futex wake-up.
+#[inline]
 pub(crate) fn lock_gil<'a, T: ?Sized + Send>(
     py: Python<'_>,
     lock: &'a bobbin_lock::Lock<T>,
 ) -> bobbin_lock::LockGuard<'a, T> {
+    match lock.try_acquire() {
+        Some(guard) => guard,
+        None => lock_gil_slow(py, lock),
+    }
+}
+
+/// [`lock_gil`] once the lock was found busy.
+#[cold]
+fn lock_gil_slow<'a, T: ?Sized + Send>(
+    py: Python<'_>,
+    lock: &'a bobbin_lock::Lock<T>,
+) -> bobbin_lock::LockGuard<'a, T> {
     loop {
-        if let Some(guard) = lock.try_acquire() {
-            return guard;
-        }
         for round in 0..LOCK_TRIES {
             for _ in 0..1u32 << round {
                 bobbin_park::hint::spin_loop();
@@ -203,6 +213,9 @@ pub(crate) fn lock_gil<'a, T: ?Sized + Send>(
             }
         }
         py.detach(|| drop(lock.acquire()));
+        if let Some(guard) = lock.try_acquire() {
+            return guard;
+        }
     }
 }
 
