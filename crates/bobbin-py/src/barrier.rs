@@ -31,7 +31,7 @@
 //! # The GIL and the barrier's lock
 //!
 //! The state is under a bobbin `Lock`, the *barrier lock*, held for a few
-//! instructions, taken by a try while holding the GIL ([`lock_gil`]), and
+//! instructions, taken by tries while holding the GIL ([`lock_gil`]), and
 //! never held while a parked party is woken: the generation's flag is set
 //! after the lock is released. The `action` (Python code) runs holding the
 //! GIL and *not* the barrier lock: the last party marks the generation as

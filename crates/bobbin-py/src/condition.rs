@@ -54,7 +54,7 @@
 //! The queue is under a bobbin `Lock` held for a few instructions, never
 //! while Python code runs or a parked waiter is woken (a notifier sets the
 //! flags it took after releasing it). A thread holding the GIL takes it by
-//! a try ([`lock_gil`]); a native wait takes it with the GIL released.
+//! tries ([`lock_gil`]); a native wait takes it with the GIL released.
 //!
 //! # Python code
 //!
@@ -117,7 +117,7 @@ pub struct Condition {
     kind: Kind,
     /// The waiters, oldest first: each one's own flag, which a
     /// notification takes off this queue and sets. Held for a few
-    /// instructions, never while Python code runs; taken by a try while
+    /// instructions, never while Python code runs; taken by tries while
     /// holding the GIL ([`lock_gil`]).
     waiters: bobbin_lock::Lock<VecDeque<Arc<Flag>>>,
 }
