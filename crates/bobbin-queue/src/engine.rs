@@ -104,12 +104,12 @@
 use crate::error::{GetError, PutError, TaskDoneError};
 use crate::storage::{Drained, Storage};
 use crate::tasks::{ONE, Tasks, count_between};
+use crate::wait::{
+    Padded, QUEUE_GET, QUEUE_PUT, QUEUE_SHUTDOWN, SIMPLE_QUEUE_GET, wake_all, wake_one,
+};
 use bobbin_lock::{Lock, LockGuard};
 use bobbin_park::sync::atomic::{AtomicU8, AtomicU64, Ordering, fence};
-use bobbin_park::{
-    DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, Deadline, FilterOp, Key, ParkResult, SpinWait,
-    WaitKind, WaitLabel, park, unpark_filter, unpark_one,
-};
+use bobbin_park::{DEFAULT_PARK_TOKEN, Deadline, ParkResult, SpinWait, WaitLabel, park};
 
 /// `state`: `shutdown` or `shutdown_immediate` was called; puts fail.
 const CLOSED: u64 = 1 << 0;
@@ -125,14 +125,6 @@ const IMMEDIATE: u8 = 1 << 1;
 /// (which consumers write) only once in a while; the count can pass the
 /// limit by this much at most, far from 2^62.
 const TASK_CHECK_EVERY: u64 = 1 << 16;
-
-/// How a thread parked in a queue's operation shows in a hang report.
-/// `LifoQueue` and `PriorityQueue` are `Queue`s in Python too.
-pub(crate) static QUEUE_PUT: WaitKind = WaitKind::new("Queue.put");
-pub(crate) static QUEUE_GET: WaitKind = WaitKind::new("Queue.get");
-static SIMPLE_QUEUE_GET: WaitKind = WaitKind::new("SimpleQueue.get");
-pub(crate) static QUEUE_JOIN: WaitKind = WaitKind::new("Queue.join");
-static QUEUE_SHUTDOWN: WaitKind = WaitKind::new("Queue.shutdown");
 
 /// How many items the getters are owed by a queue whose `state` and `taken`
 /// are these: the puts that began and are not over for the getters (their
@@ -155,56 +147,6 @@ fn owed(state: u64, taken: u64) -> i64 {
 fn gets_fail(state: u64, taken: u64, closing: u8) -> bool {
     closing & IMMEDIATE != 0 || (state & CLOSED != 0 && owed(state, taken) <= 0)
 }
-
-/// Wakes the first thread parked on `key`; `clear_flag` runs, with the
-/// key's queue locked, if no thread is left parked there.
-pub(crate) fn wake_one<K: Key>(key: &K, clear_flag: impl FnOnce()) {
-    unpark_one(key, |result| {
-        if !result.have_more_threads {
-            clear_flag();
-        }
-        DEFAULT_UNPARK_TOKEN
-    });
-}
-
-/// Wakes every thread parked on `key`; `clear_flag` runs with the key's
-/// queue locked, so that no thread parks between the wake-up and the
-/// clearing.
-pub(crate) fn wake_all<K: Key>(key: &K, clear_flag: impl FnOnce()) {
-    unpark_filter(
-        key,
-        |_| FilterOp::Unpark,
-        |_| {
-            clear_flag();
-            DEFAULT_UNPARK_TOKEN
-        },
-    );
-}
-
-/// How a tracked queue's macro-made `new` builds its core, whichever engine
-/// it runs on.
-pub(crate) trait NewCore {
-    /// An empty queue of at most `maxsize` items (0: no bound).
-    fn with_maxsize(maxsize: usize) -> Self;
-}
-
-impl<S: Storage> NewCore for Core<S, true> {
-    fn with_maxsize(maxsize: usize) -> Self {
-        Core::new(S::with_maxsize(maxsize), maxsize)
-    }
-}
-
-impl<C: crate::storage::Collection> NewCore for crate::locked_engine::LockedCore<C> {
-    fn with_maxsize(maxsize: usize) -> Self {
-        crate::locked_engine::LockedCore::with_maxsize(maxsize)
-    }
-}
-
-/// A value on a cache line of its own, so that the words producers write on
-/// every put do not slow down the words consumers read on every get.
-#[derive(Debug, Default)]
-#[repr(align(128))]
-pub(crate) struct Padded<T>(pub(crate) T);
 
 /// The shared engine of the queues.
 ///

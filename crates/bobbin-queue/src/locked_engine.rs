@@ -44,10 +44,10 @@
 //! is stored when the push or pop ends, unwinding included, and a waiting
 //! getter is woken as a put unwinds.
 
-use crate::engine::{Padded, QUEUE_GET, QUEUE_PUT, wake_all, wake_one};
 use crate::error::{GetError, PutError, TaskDoneError};
 use crate::storage::{Collection, Drained};
 use crate::tasks::{ONE, TASK_LIMIT, Tasks, count_between};
+use crate::wait::{Padded, QUEUE_GET, QUEUE_PUT, wake_all, wake_one};
 use bobbin_lock::{Lock, LockGuard};
 use bobbin_park::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use bobbin_park::{

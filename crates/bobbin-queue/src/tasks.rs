@@ -15,8 +15,8 @@
 //! ordered in `done`'s modification order: either the joiner's comes second
 //! and reads the last task done, or `task_done`'s does and sees the flag.
 
-use crate::engine::{Padded, QUEUE_JOIN, wake_all};
 use crate::error::TaskDoneError;
+use crate::wait::{Padded, QUEUE_JOIN, wake_all};
 use bobbin_park::sync::atomic::{AtomicU64, Ordering};
 use bobbin_park::{DEFAULT_PARK_TOKEN, Deadline, ParkResult, WaitLabel, park};
 
