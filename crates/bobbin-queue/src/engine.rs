@@ -61,7 +61,15 @@
 //!   putter's RMW acquires the get's release and the putter sees the free
 //!   slot. This holds whatever orderings the storage uses inside.
 //! - **Joiners**: see [`crate::tasks`], with `state` as the count of begun
-//!   tasks.
+//!   tasks and `taken` as the count `task_done` checks against first.
+//!
+//! # Waiting for room or for an item
+//!
+//! A put that finds the queue full, or a get that finds it empty, waits a
+//! few microseconds before it looks again, and then parks
+//! ([`Backoff`](crate::wait::Backoff)): polling at once would keep the two
+//! ends of the queue on the same cache lines, in lockstep, one slow line
+//! transfer per item.
 //!
 //! # Waiting for what is under way
 //!
@@ -103,9 +111,10 @@
 
 use crate::error::{GetError, PutError, TaskDoneError};
 use crate::storage::{Drained, Storage};
-use crate::tasks::{ONE, Tasks, count_between};
+use crate::tasks::{ONE, Tasks, signed_between};
 use crate::wait::{
-    Padded, QUEUE_GET, QUEUE_PUT, QUEUE_SHUTDOWN, SIMPLE_QUEUE_GET, wake_all, wake_one,
+    Backoff, Padded, QUEUE_GET, QUEUE_PUT, QUEUE_SHUTDOWN, SIMPLE_QUEUE_GET, batch, wake_all,
+    wake_one,
 };
 use bobbin_lock::{Lock, LockGuard};
 use bobbin_park::sync::atomic::{AtomicU8, AtomicU64, Ordering, fence};
@@ -134,9 +143,7 @@ const TASK_CHECK_EVERY: u64 = 1 << 16;
 /// the items held plus one put under way per thread.
 #[inline]
 fn owed(state: u64, taken: u64) -> i64 {
-    // Both counts are times `ONE` (4) modulo 2^64: the difference, read as
-    // signed, is exact while it stays within ±2^61 items.
-    (count_between(state, taken) << 2) as i64 >> 2
+    signed_between(state, taken)
 }
 
 /// Whether a get that finds nothing in a queue whose `state`, `taken` and
@@ -203,8 +210,8 @@ struct GetSide {
     taken: AtomicU64,
     /// 1 while getters may be parked: a copy of [`GET_PARKED`], changed with
     /// it under the getters' queue lock, that a getter reads to decide
-    /// whether to spin, so that it does not read `state`, a word every put
-    /// writes, each time it finds the queue empty.
+    /// whether to wait before parking, so that it does not read `state`, a
+    /// word every put writes, each time it finds the queue empty.
     getters: AtomicU8,
     /// [`CLOSING`] once `shutdown` or `shutdown_immediate` has begun, and
     /// [`IMMEDIATE`] once the latter has: a copy of [`CLOSED`] that getters
@@ -317,18 +324,26 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         }
     }
 
-    /// The waiting part of a put: spin a little, then park until a get frees
-    /// a slot, the queue shuts down or the deadline passes.
+    /// The waiting part of a put: wait a few microseconds (the getters run
+    /// ahead meanwhile, see [`Backoff`]), then park until a get frees a slot,
+    /// the queue shuts down or the deadline passes.
     #[cold]
     fn put_slow(&self, mut item: S::Item, deadline: Deadline) -> Result<(), PutError<S::Item>> {
         let taken = &self.gets.0.taken;
         let state = &self.puts.0.state;
-        let mut spin = SpinWait::new();
+        let mut backoff = Backoff::new();
+        // Wait before parking only if no putter is parked yet (one that is
+        // was here first). `taken` is read once, not on every round: it is
+        // the word every get writes.
+        let mut waiting = taken.load(Ordering::Relaxed) & PUT_PARKED == 0;
         loop {
             if deadline.has_passed() {
-                return Err(PutError::Full(item));
+                // One last look: a waiter for a batch may have let room
+                // come and go unused.
+                return self.try_put(item);
             }
-            if taken.load(Ordering::Relaxed) & PUT_PARKED != 0 || !spin.spin() {
+            waiting = waiting && backoff.wait();
+            if !waiting {
                 let validate = || {
                     // The handshake with a get's count (`count_taken`).
                     taken.fetch_or(PUT_PARKED, Ordering::AcqRel);
@@ -354,8 +369,14 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
                     // checker) the clock says otherwise.
                     return self.try_put(item);
                 }
-            } else if self.storage.is_full() && state.load(Ordering::Relaxed) & CLOSED == 0 {
-                // Still full: spin on rather than pay for a put that fails.
+            } else if state.load(Ordering::Relaxed) & CLOSED == 0
+                && !backoff.ready(
+                    self.maxsize.saturating_sub(self.storage.len()),
+                    batch(self.maxsize),
+                )
+            {
+                // No batch of room yet (see `Backoff`): wait on rather than
+                // pay for a put, or put into the slot a get is freeing.
                 continue;
             }
             match self.try_put(item) {
@@ -552,23 +573,26 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         }
     }
 
-    /// The waiting part of a get: spin a little, then park until a put adds
-    /// an item, the queue shuts down or the deadline passes.
+    /// The waiting part of a get: wait a few microseconds (the putters run
+    /// ahead meanwhile, see [`Backoff`]), then park until a put adds an
+    /// item, the queue shuts down or the deadline passes.
     #[cold]
     fn get_slow(&self, deadline: Deadline) -> Result<S::Item, GetError> {
         let state = &self.puts.0.state;
-        let mut spin = SpinWait::new();
-        // Spin only if no getter is parked yet (one that is was here first).
-        // The copy on the getters' side: `state` is a word every put
-        // writes, and a getter that read it would slow the putter it waits
-        // for.
-        let mut spinning = self.gets.0.getters.load(Ordering::Relaxed) == 0;
+        let mut backoff = Backoff::new();
+        // Wait before parking only if no getter is parked yet (one that is
+        // was here first). The copy on the getters' side: `state` is a word
+        // every put writes, and a getter that read it would slow the putter
+        // it waits for.
+        let mut waiting = self.gets.0.getters.load(Ordering::Relaxed) == 0;
         loop {
             if deadline.has_passed() {
-                return Err(GetError::Empty);
+                // One last look: a waiter for a batch may have left items
+                // there untaken.
+                return self.try_get();
             }
-            spinning = spinning && spin.spin();
-            if !spinning {
+            waiting = waiting && backoff.wait();
+            if !waiting {
                 let validate = || {
                     let now = state.fetch_or(GET_PARKED, Ordering::AcqRel);
                     self.gets.0.getters.store(1, Ordering::Relaxed);
@@ -612,6 +636,12 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
                     // Woken, or (`SimpleQueue`) an item came: look again.
                     ParkResult::Invalid | ParkResult::Unparked(_) => {}
                 }
+            } else if self.gets.0.closing.load(Ordering::Relaxed) == 0
+                && !backoff.ready(self.storage.len(), batch(self.maxsize))
+            {
+                // No batch of items yet (see `Backoff`): wait on rather than
+                // take the item a put is still writing.
+                continue;
             }
             match self.try_get() {
                 Err(GetError::Empty) => {}
@@ -659,7 +689,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
 
     /// Marks one task done.
     pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
-        self.tasks.task_done(&self.puts.0.state)
+        self.tasks.task_done(&self.puts.0.state, &self.gets.0.taken)
     }
 
     /// The count of unfinished tasks.
