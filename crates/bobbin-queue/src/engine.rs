@@ -49,11 +49,16 @@
 //!   each, and a getter that wakes looks again. The loom models check this
 //!   with two getters and two putters. A getter that is owed an item but
 //!   finds none waits for it ([`Core::take_owed`]) instead of parking.
-//!   `SimpleQueue`, which counts nothing, uses a fence handshake instead: a
-//!   getter sets the flag, issues a `SeqCst` fence and looks at the storage;
-//!   a put pushes, issues a `SeqCst` fence and reads the flag. Of the two
-//!   fences one comes first in the single total order of `SeqCst`
-//!   operations, so either the getter sees the item or the put the flag.
+//!   `SimpleQueue`, which counts nothing, uses a store-buffering handshake
+//!   instead: a getter sets the flag with a `SeqCst` read-modify-write and
+//!   looks at the storage; a put pushes and reads the flag with a `SeqCst`
+//!   load. The storage's push claims its slot with a `SeqCst`
+//!   read-modify-write and its `is_empty` reads with `SeqCst` loads (a
+//!   requirement of [`Storage`]), so the four are in the single total order
+//!   of `SeqCst` operations: if the put's load comes before the getter's
+//!   flag, its claim does too, and the getter's `is_empty` sees it;
+//!   otherwise the put sees the flag. (A fence on each side did the same at
+//!   the price of one more full barrier per put.)
 //! - **Putters** set [`PUT_PARKED`] with a read-modify-write of `taken`,
 //!   then look at the storage; a get of a bounded queue pops, then does its
 //!   read-modify-write of `taken` and reads the flag from it. If the get's
@@ -431,12 +436,12 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         self.gets.0.taken.fetch_add(ONE, Ordering::AcqRel);
     }
 
-    /// A `SimpleQueue` put's half of the getters' handshake: the fence pairs
-    /// with the one in the getters' `validate`.
+    /// A `SimpleQueue` put's half of the getters' handshake: `SeqCst`, after
+    /// the push's `SeqCst` claim, against the getters' `SeqCst` flag and
+    /// `is_empty` (see the module docs).
     #[inline]
     fn wake_getter_after_untracked_push(&self) {
-        fence(Ordering::SeqCst);
-        if self.puts.0.state.load(Ordering::Relaxed) & GET_PARKED != 0 {
+        if self.puts.0.state.load(Ordering::SeqCst) & GET_PARKED != 0 {
             self.wake_getter();
         }
     }
@@ -594,7 +599,8 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
             waiting = waiting && backoff.wait();
             if !waiting {
                 let validate = || {
-                    let now = state.fetch_or(GET_PARKED, Ordering::AcqRel);
+                    // `SeqCst`: `SimpleQueue`'s half of its handshake.
+                    let now = state.fetch_or(GET_PARKED, Ordering::SeqCst);
                     self.gets.0.getters.store(1, Ordering::Relaxed);
                     if TRACKED {
                         // Park only if owed nothing (see the module docs).
@@ -602,8 +608,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
                         let closing = self.gets.0.closing.load(Ordering::Acquire);
                         !gets_fail(now, taken, closing) && owed(now, taken) <= 0
                     } else {
-                        // `SimpleQueue`'s half of the fence handshake.
-                        fence(Ordering::SeqCst);
+                        // `SimpleQueue`: `SeqCst` loads, after the flag.
                         self.storage.is_empty()
                     }
                 };

@@ -82,8 +82,10 @@ pub(crate) fn wake_all<K: Key>(key: &K, clear_flag: impl FnOnce()) {
 /// ends then work far apart until the faster catches up again. std's
 /// channels get that gap by parking at once, and pay a wake-up system call
 /// each time. A thread whose other side trickles takes each item as it
-/// comes, and one that finds nothing for 8 µs parks (also when the other
-/// thread is preempted, the cores busy).
+/// comes; one whose other side did nothing in the first microsecond parks
+/// at once (that side is idle, or preempted when the cores are busy, and
+/// spinning would only take its time), and one still short of a batch
+/// after 8 µs parks too.
 ///
 /// Under `--cfg bobbin_loom` there is no waiting: the caller parks at once,
 /// which is the interleaving the model must explore.
@@ -128,13 +130,19 @@ impl Backoff {
     /// Whether a thread that has just waited should look again, now that
     /// `available` items (or free slots) are there and it waits for
     /// `batch`: when the batch is there, when the other side trickles, or
-    /// when it has waited for a batch long enough.
+    /// when it has waited for a batch long enough. If nothing came in the
+    /// first wait, the other side is idle or not running (preempted, or on
+    /// this very core when the cores are busy): the thread stops waiting
+    /// and parks, rather than burn the 8 µs its other side may need.
     #[inline]
-    pub(crate) fn ready(&self, available: usize, batch: usize) -> bool {
-        available > 0
-            && (available >= batch
-                || (self.waits <= 1 && available < TRICKLE)
-                || self.waits >= BATCH_WAITS)
+    pub(crate) fn ready(&mut self, available: usize, batch: usize) -> bool {
+        if available == 0 {
+            if self.waits <= 1 {
+                self.waits = WAITS;
+            }
+            return false;
+        }
+        available >= batch || (self.waits <= 1 && available < TRICKLE) || self.waits >= BATCH_WAITS
     }
 }
 
@@ -146,8 +154,6 @@ mod tests {
     fn a_waiter_looks_again_for_a_batch_a_trickle_or_after_long_enough() {
         let mut backoff = Backoff::new();
         backoff.waits = 1;
-        // Nothing there: wait on (and park once the waits run out).
-        assert!(!backoff.ready(0, 512));
         // After the first microsecond: a trickle is taken at once, a fast
         // side is given time to make a batch.
         assert!(backoff.ready(TRICKLE - 1, 512));
@@ -159,6 +165,19 @@ mod tests {
         backoff.waits = BATCH_WAITS;
         assert!(backoff.ready(1, 512));
         assert!(!backoff.ready(0, 512));
+    }
+
+    #[test]
+    fn nothing_in_the_first_wait_means_park() {
+        let mut backoff = Backoff::new();
+        assert!(backoff.wait() || cfg!(bobbin_loom));
+        assert!(!backoff.ready(0, 512));
+        assert!(!backoff.wait());
+        // Later, an empty look waits on: the other side has shown life.
+        let mut backoff = Backoff::new();
+        backoff.waits = 2;
+        assert!(!backoff.ready(0, 512));
+        assert_eq!(backoff.waits, 2);
     }
 
     #[test]

@@ -25,6 +25,14 @@ pub(crate) struct Drained<T> {
 /// Every method must be linearizable. `push` and `pop` may take a lock, but
 /// `len`, `is_empty` and `is_full` must never block or park: they run inside
 /// the parking lot's `validate` callback, where parking aborts the process.
+///
+/// `SimpleQueue`'s wake-up handshake (see the engine's docs) needs one
+/// thing of the storage's orderings: a `push` that `is_empty` can see
+/// claims its place with a `SeqCst` read-modify-write, and `is_empty` reads
+/// with `SeqCst` loads, or both go through one lock. crossbeam-queue's
+/// `SegQueue` (0.3.14: the tail index's compare-and-swap in `push`, the two
+/// index loads in `is_empty`) and the model checker's mutex-held `VecDeque`
+/// do.
 pub(crate) trait Storage {
     /// The item type.
     type Item;
