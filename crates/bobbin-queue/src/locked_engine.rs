@@ -491,7 +491,8 @@ impl<C: Collection> LockedCore<C> {
 
     /// Marks one task done.
     pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
-        self.tasks.task_done(&self.shared.0.puts, &self.taken.0)
+        self.tasks
+            .task_done(&self.shared.0.puts, || self.taken.0.load(Ordering::Acquire))
     }
 
     /// Waits until every task is done or `deadline` passes; true if every

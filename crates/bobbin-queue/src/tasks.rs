@@ -71,8 +71,8 @@ pub(crate) fn signed_between(later: u64, earlier: u64) -> i64 {
 /// own, so that consumers' `task_done` does not write the putters' line.
 ///
 /// Every method takes `began`, the engine's word that counts begun tasks;
-/// `task_done` also takes `taken`, the getters' count of items taken, which
-/// never passes `began`'s.
+/// `task_done` also takes `taken`, which reads the getters' count of items
+/// taken (acquiring it), never above `began`'s.
 ///
 /// # Invariants
 ///
@@ -148,13 +148,13 @@ impl Tasks {
         }
     }
 
-    /// Marks one task done. `taken` counts the items the getters took, and
-    /// never passes `began`'s count.
+    /// Marks one task done. `taken` reads the count of items the getters
+    /// took, with `Acquire`, and never passes `began`'s count.
     #[inline]
     pub(crate) fn task_done(
         &self,
         began: &AtomicU64,
-        taken: &AtomicU64,
+        taken: impl Fn() -> u64,
     ) -> Result<(), TaskDoneError> {
         let done = &self.0.0;
         let mut before = done.load(Ordering::Acquire);
@@ -167,7 +167,7 @@ impl Tasks {
             // its push, and its get before the count of taken items). The
             // counts only grow, so a task seen unfinished here is still
             // unfinished at the swap, unless the swap fails.
-            if signed_between(taken.load(Ordering::Acquire), before) <= 0
+            if signed_between(taken(), before) <= 0
                 && count_between(began.load(Ordering::Acquire), before) == 0
             {
                 return Err(TaskDoneError);

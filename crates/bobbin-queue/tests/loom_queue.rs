@@ -354,6 +354,25 @@ macro_rules! engine_models {
             }
 
             #[test]
+            fn gets_on_two_threads_are_each_counted_once() {
+                // The lock-free engine's first getter counts its gets with a load
+                // and a store, any other with a read-modify-write: two getters at
+                // once must still count two gets, or the shutdown, which waits
+                // until every put that began is taken or held, would wait forever
+                // for the one counted twice over.
+                with_queue($Q::unbounded, |q| {
+                    q.put(1).unwrap();
+                    q.put(2).unwrap();
+                    let getters: Vec<_> = (0..2).map(|_| spawn(&q, |q| q.get().unwrap())).collect();
+                    let mut got: Vec<_> = getters.into_iter().map(|g| g.join().unwrap()).collect();
+                    got.sort_unstable();
+                    assert_eq!(got, [1, 2]);
+                    q.shutdown();
+                    assert_eq!(q.try_get(), Err(GetError::ShutDown));
+                });
+            }
+
+            #[test]
             fn racing_puts_never_see_more_tasks_done_than_begun() {
                 // A put that checks the task limit (here the first: every 2^16th
                 // put does) must not compare a count of begun puts it read before

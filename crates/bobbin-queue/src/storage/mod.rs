@@ -26,13 +26,22 @@ pub(crate) struct Drained<T> {
 /// `len`, `is_empty` and `is_full` must never block or park: they run inside
 /// the parking lot's `validate` callback, where parking aborts the process.
 ///
-/// `SimpleQueue`'s wake-up handshake (see the engine's docs) needs one
-/// thing of the storage's orderings: a `push` that `is_empty` can see
-/// claims its place with a `SeqCst` read-modify-write, and `is_empty` reads
-/// with `SeqCst` loads, or both go through one lock. crossbeam-queue's
-/// `SegQueue` (0.3.14: the tail index's compare-and-swap in `push`, the two
-/// index loads in `is_empty`) and the model checker's mutex-held `VecDeque`
-/// do.
+/// Two wake-up handshakes (see the engine's docs) need one thing of the
+/// storage's orderings each, or that all four methods go through one lock:
+///
+/// - `SimpleQueue`'s getters: a `push` that `is_empty` can see claims its
+///   place with a `SeqCst` read-modify-write, and `is_empty` reads with
+///   `SeqCst` loads.
+/// - A bounded queue's putters: a `pop` that `is_full` can see frees its
+///   place with a `SeqCst` read-modify-write, and `is_full` reads with
+///   `SeqCst` loads.
+///
+/// crossbeam-queue 0.3.14 does: `SegQueue`'s push claims with a
+/// compare-and-swap of the tail index and `is_empty` loads both indices;
+/// `ArrayQueue`'s pop claims with a compare-and-swap of the head and
+/// `is_full` loads both indices, all `SeqCst`. The counted list frees its
+/// slot count with a `SeqCst` subtraction that `is_full` loads `SeqCst`,
+/// and the model checker's `VecDeque` is under one mutex.
 pub(crate) trait Storage {
     /// The item type.
     type Item;
