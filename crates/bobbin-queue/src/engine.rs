@@ -11,31 +11,42 @@
 //! `not_full`, `all_tasks_done`). Here the storage is lock-free, and the
 //! three conditions become three parking keys, as parking_lot's primitives
 //! do it: getters park on [`PutSide::state`], putters on
-//! [`GetSide::taken`], joiners on a word of [`Tasks`]. A put or get that
+//! [`GetSide::putters`], joiners on a word of [`Tasks`]. A put or get that
 //! does not have to wait touches only the storage and a few atomics, and
 //! calls into the parking lot only when a flag says a waiter may be parked.
 //!
-//! Two words count what the handshakes need, each with its flags in the two
-//! low bits and a count (modulo 2^62) above them: [`PutSide::state`], on the
-//! putters' cache line, counts the puts that began (each one a task) and
-//! holds [`CLOSED`] and the getters' parked flag; [`GetSide::taken`], on the
-//! getters' line, counts the puts that are over for the getters (their item
-//! was taken, or their push failed) and holds the putters' parked flag. A
-//! tracked put is one read-modify-write of its own, made *before* its item
-//! goes in, so that its barrier does not wait for the slot's cache line,
-//! which the getter it feeds is reading (a barrier after the push did, and
-//! cost a bounded queue a quarter of its time per item); a get is one, made
-//! after its pop. `state`'s count minus `taken`'s is what the getters are
-//! owed: items held, or on their way from a put that has begun.
-//! [`Tasks`] counts the finished tasks; the unfinished ones are `state`'s
-//! count minus its count.
+//! Two counts, each modulo 2^62 in the bits above two flag bits, tell what
+//! the handshakes need: [`PutSide::state`], on the putters' cache line,
+//! counts the puts that began (each one a task) and holds [`CLOSED`] and the
+//! getters' parked flag; on the getters' line, [`GetSide`] counts the puts
+//! that are over for the getters (their item was taken, or their push
+//! failed). A tracked put is one read-modify-write of its own, made *before*
+//! its item goes in, so that its barrier does not wait for the slot's cache
+//! line, which the getter it feeds is reading (a barrier after the push did,
+//! and cost a bounded queue a quarter of its time per item). A get counts
+//! after its pop, and the queue's first getter (its *owner*) does so with a
+//! load and a store of a word no other thread writes ([`GetSide::owned`]),
+//! so that Python's one-consumer loop pays no barrier beyond the storage's
+//! own; other getters count with a read-modify-write of [`GetSide::taken`].
+//! `state`'s count minus the getters' is what the getters are owed: items
+//! held, or on their way from a put that has begun. [`Tasks`] counts the
+//! finished tasks; the unfinished ones are `state`'s count minus its count.
+//!
+//! The put's read-modify-write is the one cost a tracked queue adds to its
+//! storage that cannot be shed: it publishes the put (its task, and that it
+//! beat any shutdown) before the put reads `CLOSED`, a store and a load
+//! that no cheaper operation orders, and it must come before the push,
+//! which cannot be taken back. crossbeam-channel and std's channels check
+//! for disconnection in the compare-and-swap that claims the slot (a mark
+//! bit in the tail); crossbeam-queue's push has no such hook.
 //!
 //! No wake-up is lost, by the parking lot's rule (`validate` runs with the
 //! key's queue locked, and every unpark takes that lock) plus one handshake
 //! per flag:
 //!
 //! - **Getters** set [`GET_PARKED`] with a read-modify-write of `state`,
-//!   then read `taken`, and park only if they are owed nothing: every put
+//!   then read the getters' count ([`Core::taken`]; a stale `owned` only
+//!   makes them owed more), and park only if they are owed nothing: every put
 //!   counted in the `state` they read has been taken. A put begins with its
 //!   read-modify-write of `state`, and wakes a getter once its item is in
 //!   (or its push failed) if that RMW saw the flag. The two RMWs are
@@ -43,25 +54,43 @@
 //!   second wakes a getter (after the getter is queued, since the flag is
 //!   set inside `validate`); a put whose begin comes first is counted in
 //!   what the getter read, so the getter does not park until it is taken.
-//!   A getter that reads a count of `taken` raised by puts that began after
+//!   A getter that reads a count of takes raised by puts that began after
 //!   its flag was set may park while an earlier put is still on its way;
 //!   each of those later puts saw the flag and wakes a getter, one for
 //!   each, and a getter that wakes looks again. The loom models check this
 //!   with two getters and two putters. A getter that is owed an item but
 //!   finds none waits for it ([`Core::take_owed`]) instead of parking.
-//!   `SimpleQueue`, which counts nothing, uses a fence handshake instead: a
-//!   getter sets the flag, issues a `SeqCst` fence and looks at the storage;
-//!   a put pushes, issues a `SeqCst` fence and reads the flag. Of the two
-//!   fences one comes first in the single total order of `SeqCst`
-//!   operations, so either the getter sees the item or the put the flag.
-//! - **Putters** set [`PUT_PARKED`] with a read-modify-write of `taken`,
-//!   then look at the storage; a get of a bounded queue pops, then does its
-//!   read-modify-write of `taken` and reads the flag from it. If the get's
-//!   RMW comes second it sees the flag and unparks; if it comes first, the
-//!   putter's RMW acquires the get's release and the putter sees the free
-//!   slot. This holds whatever orderings the storage uses inside.
+//!   `SimpleQueue`, which counts nothing, uses a store-buffering handshake
+//!   instead: a getter sets the flag with a `SeqCst` read-modify-write and
+//!   looks at the storage; a put pushes and reads the flag with a `SeqCst`
+//!   load. The storage's push claims its slot with a `SeqCst`
+//!   read-modify-write and its `is_empty` reads with `SeqCst` loads (a
+//!   requirement of [`Storage`]), so the four are in the single total order
+//!   of `SeqCst` operations: if the put's load comes before the getter's
+//!   flag, its claim does too, and the getter's `is_empty` sees it;
+//!   otherwise the put sees the flag. (A fence on each side did the same at
+//!   the price of one more full barrier per put.)
+//! - **Putters** set [`PUT_PARKED`] with a `SeqCst` read-modify-write of
+//!   [`GetSide::putters`], then look at the storage with `is_full`; a get
+//!   of a bounded queue pops, then reads the flag with a `SeqCst` load. The
+//!   storage's pop claims its slot with a `SeqCst` read-modify-write and
+//!   `is_full` reads with `SeqCst` loads (a requirement of [`Storage`]), so
+//!   the four are in the single total order of `SeqCst` operations: if the
+//!   get's load comes before the putter's flag, its pop does too, and the
+//!   putter's `is_full` sees the free slot; otherwise the get sees the flag
+//!   and unparks. (The get's count did this as a read-modify-write of the
+//!   flag's word before the owner's count made it a store.)
 //! - **Joiners**: see [`crate::tasks`], with `state` as the count of begun
-//!   tasks.
+//!   tasks and the getters' count as the one `task_done` checks against
+//!   first.
+//!
+//! # Waiting for room or for an item
+//!
+//! A put that finds the queue full, or a get that finds it empty, waits a
+//! few microseconds before it looks again, and then parks
+//! ([`Backoff`]): polling at once would keep the two
+//! ends of the queue on the same cache lines, in lockstep, one slow line
+//! transfer per item.
 //!
 //! # Waiting for what is under way
 //!
@@ -81,7 +110,7 @@
 //! A put begins with a compare-and-swap of `state` that counts it (and its
 //! task) and fails once [`CLOSED`] is set, then pushes. `shutdown` sets
 //! `CLOSED`, which freezes the count of begun puts, and then waits until
-//! `taken`'s count plus the items held reaches it: every put that began has
+//! the getters' count plus the items held reaches it: every put that began has
 //! put its item into the storage (a push claims its slot before it writes
 //! the item, and a pop of a claimed slot waits for the item, in crossbeam's
 //! queues as under the model checker's lock) or failed. So when it returns
@@ -103,20 +132,21 @@
 
 use crate::error::{GetError, PutError, TaskDoneError};
 use crate::storage::{Drained, Storage};
-use crate::tasks::{ONE, Tasks, count_between};
-use bobbin_lock::{Lock, LockGuard};
-use bobbin_park::sync::atomic::{AtomicU8, AtomicU64, Ordering, fence};
-use bobbin_park::{
-    DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, Deadline, FilterOp, Key, ParkResult, SpinWait,
-    WaitKind, WaitLabel, park, unpark_filter, unpark_one,
+use crate::tasks::{ONE, Tasks, signed_between};
+use crate::wait::{
+    Backoff, Padded, QUEUE_GET, QUEUE_PUT, QUEUE_SHUTDOWN, SIMPLE_QUEUE_GET, batch, wake_all,
+    wake_one,
 };
+use bobbin_lock::{Lock, LockGuard};
+use bobbin_park::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering, fence};
+use bobbin_park::{DEFAULT_PARK_TOKEN, Deadline, ParkResult, SpinWait, WaitLabel, park};
 
 /// `state`: `shutdown` or `shutdown_immediate` was called; puts fail.
 const CLOSED: u64 = 1 << 0;
 /// `state`: getters may be parked on `state`.
 const GET_PARKED: u64 = 1 << 1;
-/// `taken`: putters may be parked on `taken`.
-const PUT_PARKED: u64 = 1 << 0;
+/// `putters`: putters may be parked on `putters`.
+const PUT_PARKED: u8 = 1 << 0;
 /// `closing`: `shutdown` or `shutdown_immediate` has begun.
 const CLOSING: u8 = 1 << 0;
 /// `closing`: `shutdown_immediate` has begun; gets fail.
@@ -126,85 +156,26 @@ const IMMEDIATE: u8 = 1 << 1;
 /// limit by this much at most, far from 2^62.
 const TASK_CHECK_EVERY: u64 = 1 << 16;
 
-/// How a thread parked in a queue's operation shows in a hang report.
-/// `LifoQueue` and `PriorityQueue` are `Queue`s in Python too.
-pub(crate) static QUEUE_PUT: WaitKind = WaitKind::new("Queue.put");
-pub(crate) static QUEUE_GET: WaitKind = WaitKind::new("Queue.get");
-static SIMPLE_QUEUE_GET: WaitKind = WaitKind::new("SimpleQueue.get");
-pub(crate) static QUEUE_JOIN: WaitKind = WaitKind::new("Queue.join");
-static QUEUE_SHUTDOWN: WaitKind = WaitKind::new("Queue.shutdown");
-
-/// How many items the getters are owed by a queue whose `state` and `taken`
-/// are these: the puts that began and are not over for the getters (their
-/// item is held, or on its way, or popped by a get that has not counted it
-/// yet). Negative when `taken` was read after `state` and counts puts that
-/// began in between. The true difference is never near 2^61: it is at most
-/// the items held plus one put under way per thread.
+/// How many items the getters are owed by a queue whose `state` and count
+/// of takes ([`Core::taken`]) are these: the puts that began and are not
+/// over for the getters (their item is held, or on its way, or popped by a
+/// get that has not counted it yet). Negative when the takes were read
+/// after `state` and count puts that began in between. The true
+/// difference is never near 2^61: it is at most the items held plus one put
+/// under way per thread.
 #[inline]
 fn owed(state: u64, taken: u64) -> i64 {
-    // Both counts are times `ONE` (4) modulo 2^64: the difference, read as
-    // signed, is exact while it stays within ±2^61 items.
-    (count_between(state, taken) << 2) as i64 >> 2
+    signed_between(state, taken)
 }
 
-/// Whether a get that finds nothing in a queue whose `state`, `taken` and
-/// `closing` are these must fail with `ShutDown` rather than wait: after an
-/// immediate shutdown, or after a graceful one once it is owed nothing
-/// (with `CLOSED` set the count of begun puts is final).
+/// Whether a get that finds nothing in a queue whose `state`, count of
+/// takes and `closing` are these must fail with `ShutDown` rather than
+/// wait: after an immediate shutdown, or after a graceful one once it is
+/// owed nothing (with `CLOSED` set the count of begun puts is final).
 #[inline]
 fn gets_fail(state: u64, taken: u64, closing: u8) -> bool {
     closing & IMMEDIATE != 0 || (state & CLOSED != 0 && owed(state, taken) <= 0)
 }
-
-/// Wakes the first thread parked on `key`; `clear_flag` runs, with the
-/// key's queue locked, if no thread is left parked there.
-pub(crate) fn wake_one<K: Key>(key: &K, clear_flag: impl FnOnce()) {
-    unpark_one(key, |result| {
-        if !result.have_more_threads {
-            clear_flag();
-        }
-        DEFAULT_UNPARK_TOKEN
-    });
-}
-
-/// Wakes every thread parked on `key`; `clear_flag` runs with the key's
-/// queue locked, so that no thread parks between the wake-up and the
-/// clearing.
-pub(crate) fn wake_all<K: Key>(key: &K, clear_flag: impl FnOnce()) {
-    unpark_filter(
-        key,
-        |_| FilterOp::Unpark,
-        |_| {
-            clear_flag();
-            DEFAULT_UNPARK_TOKEN
-        },
-    );
-}
-
-/// How a tracked queue's macro-made `new` builds its core, whichever engine
-/// it runs on.
-pub(crate) trait NewCore {
-    /// An empty queue of at most `maxsize` items (0: no bound).
-    fn with_maxsize(maxsize: usize) -> Self;
-}
-
-impl<S: Storage> NewCore for Core<S, true> {
-    fn with_maxsize(maxsize: usize) -> Self {
-        Core::new(S::with_maxsize(maxsize), maxsize)
-    }
-}
-
-impl<C: crate::storage::Collection> NewCore for crate::locked_engine::LockedCore<C> {
-    fn with_maxsize(maxsize: usize) -> Self {
-        crate::locked_engine::LockedCore::with_maxsize(maxsize)
-    }
-}
-
-/// A value on a cache line of its own, so that the words producers write on
-/// every put do not slow down the words consumers read on every get.
-#[derive(Debug, Default)]
-#[repr(align(128))]
-pub(crate) struct Padded<T>(pub(crate) T);
 
 /// The shared engine of the queues.
 ///
@@ -244,25 +215,41 @@ struct PutSide {
 }
 
 /// The words every get of a tracked queue writes or reads.
+///
+/// The puts that are over for the getters (their item was taken by a get
+/// or by `shutdown_immediate`, or their push failed) are counted in two
+/// words, times [`ONE`] (wrapping): `owned`, which only the queue's
+/// first getter ever writes, and `taken`, for everyone else. Their sum is
+/// the count ([`Core::taken`]). `SimpleQueue` counts nothing here.
+///
+/// # Invariants
+///
+/// - Each put is counted at most once, after it began, so the sum never
+///   passes `state`'s count as it was when the last counted put began.
+/// - `owned` is written only by the thread whose identifier is in `owner`
+///   (identifiers are never reused), so a load and a store count exactly;
+///   every change of `taken` is a read-modify-write.
+/// - `PUT_PARKED` is changed only with the putters' queue locked, and is
+///   set whenever a putter is parked.
 #[derive(Debug)]
 struct GetSide {
-    /// The puts that are over for the getters (their item was taken by a
-    /// get or by `shutdown_immediate`, or their push failed), times [`ONE`]
-    /// (wrapping), and [`PUT_PARKED`]; also the key putters park on.
-    /// `SimpleQueue` counts nothing here.
-    ///
-    /// # Invariants
-    ///
-    /// - Each put is counted at most once, after it began, so the count
-    ///   never passes `state`'s as it was when the last counted put began.
-    /// - `PUT_PARKED` is changed only with the putters' queue locked, and
-    ///   is set whenever a putter is parked.
-    /// - Every change is a read-modify-write.
+    /// The puts over for the getters counted by threads other than the
+    /// owner, by `shutdown_immediate` and by failed pushes.
     taken: AtomicU64,
+    /// The puts over for the getters counted by the owner, its gets.
+    owned: AtomicU64,
+    /// The thread that counts its gets in `owned` (bobbin-park's
+    /// identifier), or 0 until the queue's first counted get claims it.
+    /// Set once, never changed after.
+    owner: AtomicUsize,
+    /// [`PUT_PARKED`]; also the key putters park on. On the getters' line,
+    /// which only a putter about to park writes, since every get of a
+    /// bounded queue reads it.
+    putters: AtomicU8,
     /// 1 while getters may be parked: a copy of [`GET_PARKED`], changed with
     /// it under the getters' queue lock, that a getter reads to decide
-    /// whether to spin, so that it does not read `state`, a word every put
-    /// writes, each time it finds the queue empty.
+    /// whether to wait before parking, so that it does not read `state`, a
+    /// word every put writes, each time it finds the queue empty.
     getters: AtomicU8,
     /// [`CLOSING`] once `shutdown` or `shutdown_immediate` has begun, and
     /// [`IMMEDIATE`] once the latter has: a copy of [`CLOSED`] that getters
@@ -291,8 +278,8 @@ struct Pending<'a, S: Storage, const TRACKED: bool> {
     /// Whether the begin saw [`GET_PARKED`]: a getter must be woken, even if
     /// the push fails (the getter may count this put's failure as taken).
     wake: bool,
-    /// Whether the item went in; if not, the put is counted in `taken`, as
-    /// over for the getters, and its task as done.
+    /// Whether the item went in; if not, the put is counted in
+    /// [`GetSide::taken`], as over for the getters, and its task as done.
     pushed: bool,
 }
 
@@ -319,6 +306,9 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
             tasks: Tasks::default(),
             gets: Padded(GetSide {
                 taken: AtomicU64::new(0),
+                owned: AtomicU64::new(0),
+                owner: AtomicUsize::new(0),
+                putters: AtomicU8::new(0),
                 getters: AtomicU8::new(0),
                 closing: AtomicU8::new(0),
                 turn: Lock::new(()),
@@ -375,31 +365,40 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         }
     }
 
-    /// The waiting part of a put: spin a little, then park until a get frees
-    /// a slot, the queue shuts down or the deadline passes.
+    /// The waiting part of a put: wait a few microseconds (the getters run
+    /// ahead meanwhile, see [`Backoff`]), then park until a get frees a slot,
+    /// the queue shuts down or the deadline passes.
     #[cold]
     fn put_slow(&self, mut item: S::Item, deadline: Deadline) -> Result<(), PutError<S::Item>> {
-        let taken = &self.gets.0.taken;
+        let putters = &self.gets.0.putters;
         let state = &self.puts.0.state;
-        let mut spin = SpinWait::new();
+        let mut backoff = Backoff::new();
+        // Wait before parking only if no putter is parked yet (one that is
+        // was here first). Read once, not on every round: it is on the
+        // line every get writes.
+        let mut waiting = putters.load(Ordering::Relaxed) & PUT_PARKED == 0;
         loop {
             if deadline.has_passed() {
-                return Err(PutError::Full(item));
+                // One last look: a waiter for a batch may have let room
+                // come and go unused.
+                return self.try_put(item);
             }
-            if taken.load(Ordering::Relaxed) & PUT_PARKED != 0 || !spin.spin() {
+            waiting = waiting && backoff.wait();
+            if !waiting {
                 let validate = || {
-                    // The handshake with a get's count (`count_taken`).
-                    taken.fetch_or(PUT_PARKED, Ordering::AcqRel);
+                    // The handshake with a get (`count_taken`): the flag,
+                    // then `is_full`'s `SeqCst` loads.
+                    putters.fetch_or(PUT_PARKED, Ordering::SeqCst);
                     state.load(Ordering::Relaxed) & CLOSED == 0 && self.storage.is_full()
                 };
                 let timed_out = |_, was_last: bool| {
                     if was_last {
-                        taken.fetch_and(!PUT_PARKED, Ordering::Relaxed);
+                        putters.fetch_and(!PUT_PARKED, Ordering::Relaxed);
                     }
                 };
                 let _label = WaitLabel::unless_labelled(&QUEUE_PUT);
                 let parked = park(
-                    taken,
+                    putters,
                     validate,
                     || {},
                     timed_out,
@@ -412,8 +411,14 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
                     // checker) the clock says otherwise.
                     return self.try_put(item);
                 }
-            } else if self.storage.is_full() && state.load(Ordering::Relaxed) & CLOSED == 0 {
-                // Still full: spin on rather than pay for a put that fails.
+            } else if state.load(Ordering::Relaxed) & CLOSED == 0
+                && !backoff.ready(
+                    self.maxsize.saturating_sub(self.storage.len()),
+                    batch(self.maxsize),
+                )
+            {
+                // No batch of room yet (see `Backoff`): wait on rather than
+                // pay for a put, or put into the slot a get is freeing.
                 continue;
             }
             match self.try_put(item) {
@@ -468,12 +473,12 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         self.gets.0.taken.fetch_add(ONE, Ordering::AcqRel);
     }
 
-    /// A `SimpleQueue` put's half of the getters' handshake: the fence pairs
-    /// with the one in the getters' `validate`.
+    /// A `SimpleQueue` put's half of the getters' handshake: `SeqCst`, after
+    /// the push's `SeqCst` claim, against the getters' `SeqCst` flag and
+    /// `is_empty` (see the module docs).
     #[inline]
     fn wake_getter_after_untracked_push(&self) {
-        fence(Ordering::SeqCst);
-        if self.puts.0.state.load(Ordering::Relaxed) & GET_PARKED != 0 {
+        if self.puts.0.state.load(Ordering::SeqCst) & GET_PARKED != 0 {
             self.wake_getter();
         }
     }
@@ -505,16 +510,59 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         }
     }
 
-    /// A tracked get's count of the item it took, which is also its half of
-    /// the putters' handshake: wake a parked putter if there may be one.
+    /// A tracked get's count of the item it took, then its half of the
+    /// putters' handshake: wake a parked putter if there may be one.
+    ///
+    /// The queue's first getter counts in `owned`, which no other thread
+    /// writes, with a load and a store: Python's one-consumer loop then
+    /// pays no read-modify-write beyond the storage's own. The flag is read
+    /// with a `SeqCst` load after the pop's `SeqCst` claim, against the
+    /// putter's `SeqCst` flag and `is_full` (see the module docs).
     #[inline]
     fn count_taken(&self) {
         if TRACKED {
-            let before = self.gets.0.taken.fetch_add(ONE, Ordering::AcqRel);
-            if before & PUT_PARKED != 0 {
+            let gets = &self.gets.0;
+            if gets.owner.load(Ordering::Relaxed) == bobbin_park::thread::current_id() {
+                // Release, as the read-modify-write of `taken`: whoever
+                // reads the count sees the get (see `Tasks::task_done`).
+                let owned = gets.owned.load(Ordering::Relaxed);
+                gets.owned.store(owned.wrapping_add(ONE), Ordering::Release);
+            } else {
+                self.count_taken_shared();
+            }
+            if self.maxsize != 0 && gets.putters.load(Ordering::SeqCst) & PUT_PARKED != 0 {
                 self.wake_putter();
             }
         }
+    }
+
+    /// The count of a get by a thread that is not the owner: it claims the
+    /// ownership if no thread has, else counts in `taken`.
+    fn count_taken_shared(&self) {
+        let gets = &self.gets.0;
+        let me = bobbin_park::thread::current_id();
+        if gets.owner.load(Ordering::Relaxed) == 0
+            && gets
+                .owner
+                .compare_exchange(0, me, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            let owned = gets.owned.load(Ordering::Relaxed);
+            gets.owned.store(owned.wrapping_add(ONE), Ordering::Release);
+        } else {
+            gets.taken.fetch_add(ONE, Ordering::Release);
+        }
+    }
+
+    /// The puts that are over for the getters: `taken` plus `owned`. Each
+    /// read acquires, so a count that includes a get or a failed push sees
+    /// what came before it; a get still between its pop and its count is
+    /// in neither the count nor the storage.
+    #[inline]
+    fn taken(&self) -> u64 {
+        let gets = &self.gets.0;
+        let taken = gets.taken.load(Ordering::Acquire);
+        taken.wrapping_add(gets.owned.load(Ordering::Acquire))
     }
 
     /// A try that found the storage empty: decide between `Empty` and
@@ -546,7 +594,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         // puts is final) and every begun put is over for the getters, no
         // item will ever come.
         let state = self.puts.0.state.load(Ordering::Acquire);
-        let taken = self.gets.0.taken.load(Ordering::Acquire);
+        let taken = self.taken();
         let closing = self.gets.0.closing.load(Ordering::Acquire);
         if closing & IMMEDIATE != 0 {
             return Look::Answer(Err(GetError::ShutDown));
@@ -610,34 +658,37 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         }
     }
 
-    /// The waiting part of a get: spin a little, then park until a put adds
-    /// an item, the queue shuts down or the deadline passes.
+    /// The waiting part of a get: wait a few microseconds (the putters run
+    /// ahead meanwhile, see [`Backoff`]), then park until a put adds an
+    /// item, the queue shuts down or the deadline passes.
     #[cold]
     fn get_slow(&self, deadline: Deadline) -> Result<S::Item, GetError> {
         let state = &self.puts.0.state;
-        let mut spin = SpinWait::new();
-        // Spin only if no getter is parked yet (one that is was here first).
-        // The copy on the getters' side: `state` is a word every put
-        // writes, and a getter that read it would slow the putter it waits
-        // for.
-        let mut spinning = self.gets.0.getters.load(Ordering::Relaxed) == 0;
+        let mut backoff = Backoff::new();
+        // Wait before parking only if no getter is parked yet (one that is
+        // was here first). The copy on the getters' side: `state` is a word
+        // every put writes, and a getter that read it would slow the putter
+        // it waits for.
+        let mut waiting = self.gets.0.getters.load(Ordering::Relaxed) == 0;
         loop {
             if deadline.has_passed() {
-                return Err(GetError::Empty);
+                // One last look: a waiter for a batch may have left items
+                // there untaken.
+                return self.try_get();
             }
-            spinning = spinning && spin.spin();
-            if !spinning {
+            waiting = waiting && backoff.wait();
+            if !waiting {
                 let validate = || {
-                    let now = state.fetch_or(GET_PARKED, Ordering::AcqRel);
+                    // `SeqCst`: `SimpleQueue`'s half of its handshake.
+                    let now = state.fetch_or(GET_PARKED, Ordering::SeqCst);
                     self.gets.0.getters.store(1, Ordering::Relaxed);
                     if TRACKED {
                         // Park only if owed nothing (see the module docs).
-                        let taken = self.gets.0.taken.load(Ordering::Acquire);
+                        let taken = self.taken();
                         let closing = self.gets.0.closing.load(Ordering::Acquire);
                         !gets_fail(now, taken, closing) && owed(now, taken) <= 0
                     } else {
-                        // `SimpleQueue`'s half of the fence handshake.
-                        fence(Ordering::SeqCst);
+                        // `SimpleQueue`: `SeqCst` loads, after the flag.
                         self.storage.is_empty()
                     }
                 };
@@ -670,6 +721,12 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
                     // Woken, or (`SimpleQueue`) an item came: look again.
                     ParkResult::Invalid | ParkResult::Unparked(_) => {}
                 }
+            } else if self.gets.0.closing.load(Ordering::Relaxed) == 0
+                && !backoff.ready(self.storage.len(), batch(self.maxsize))
+            {
+                // No batch of items yet (see `Backoff`): wait on rather than
+                // take the item a put is still writing.
+                continue;
             }
             match self.try_get() {
                 Err(GetError::Empty) => {}
@@ -681,9 +738,9 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     /// Wakes one parked putter, as Python's `not_full.notify()`.
     #[cold]
     fn wake_putter(&self) {
-        let taken = &self.gets.0.taken;
-        wake_one(taken, || {
-            taken.fetch_and(!PUT_PARKED, Ordering::Relaxed);
+        let putters = &self.gets.0.putters;
+        wake_one(putters, || {
+            putters.fetch_and(!PUT_PARKED, Ordering::Relaxed);
         });
     }
 
@@ -717,7 +774,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
 
     /// Marks one task done.
     pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
-        self.tasks.task_done(&self.puts.0.state)
+        self.tasks.task_done(&self.puts.0.state, || self.taken())
     }
 
     /// The count of unfinished tasks.
@@ -779,11 +836,10 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         // Release: also publishes the `closing` change above. The count of
         // begun puts is final from here on.
         let state = self.puts.0.state.fetch_or(CLOSED, Ordering::AcqRel);
-        let taken = &self.gets.0.taken;
-        // `taken` first, the items held second: a get between the two reads
-        // leaves its item out of both, so the sum never counts a put twice,
-        // and only delays the end of the wait.
-        let done = || owed(state, taken.load(Ordering::Acquire)) <= self.storage.len() as i64;
+        // The count of takes first, the items held second: a get between the
+        // two reads leaves its item out of both, so the sum never counts a
+        // put twice, and only delays the end of the wait.
+        let done = || owed(state, self.taken()) <= self.storage.len() as i64;
         if done() {
             return;
         }
@@ -803,9 +859,9 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     /// Wakes every parked getter and putter, which then see the shutdown.
     fn wake_all_getters_and_putters(&self) {
         wake_all(&self.puts.0.state, || self.clear_get_parked());
-        let taken = &self.gets.0.taken;
-        wake_all(taken, || {
-            taken.fetch_and(!PUT_PARKED, Ordering::Relaxed);
+        let putters = &self.gets.0.putters;
+        wake_all(putters, || {
+            putters.fetch_and(!PUT_PARKED, Ordering::Relaxed);
         });
     }
 }
@@ -869,12 +925,29 @@ mod tests {
     }
 
     #[test]
+    fn the_first_getter_owns_its_count_and_the_others_share_one() {
+        let q = queue();
+        for i in 0..3 {
+            q.try_put(i).unwrap();
+        }
+        assert_eq!(q.try_get(), Ok(0));
+        std::thread::scope(|s| {
+            s.spawn(|| assert_eq!(q.try_get(), Ok(1)));
+        });
+        assert_eq!(q.try_get(), Ok(2));
+        assert_eq!(
+            q.gets.0.owner.load(Ordering::Relaxed),
+            bobbin_park::thread::current_id()
+        );
+        assert_eq!(q.gets.0.owned.load(Ordering::Relaxed), 2 * ONE);
+        assert_eq!(q.gets.0.taken.load(Ordering::Relaxed), ONE);
+        assert_eq!(q.taken(), 3 * ONE);
+    }
+
+    #[test]
     fn what_the_getters_are_owed_is_signed_and_wraps() {
         assert_eq!(owed(5 * ONE, 3 * ONE), 2);
-        assert_eq!(
-            owed((3 * ONE) | CLOSED | GET_PARKED, (5 * ONE) | PUT_PARKED),
-            -2
-        );
+        assert_eq!(owed((3 * ONE) | CLOSED | GET_PARKED, 5 * ONE), -2);
         // Across the wrap of the 62-bit counts.
         assert_eq!(owed(ONE, 0u64.wrapping_sub(ONE)), 2);
         assert_eq!(owed(0u64.wrapping_sub(ONE), ONE), -2);

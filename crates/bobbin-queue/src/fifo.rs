@@ -30,8 +30,9 @@ use crate::storage::Fifo;
 /// queue) otherwise. A bounded queue too large for a ring (`new(usize::MAX)`
 /// allocates nothing up front) counts its slots beside the `SegQueue`. A put
 /// or get that does not have to wait takes no lock and makes no system call;
-/// a waiting thread spins briefly and then sleeps in bobbin's parking lot,
-/// and a put or get wakes a sleeper only when one may be asleep. (Built with
+/// a waiting thread waits a few microseconds, for a batch of items (or of
+/// room) when the other side is fast, and then sleeps in bobbin's parking
+/// lot, and a put or get wakes a sleeper only when one may be asleep. (Built with
 /// `--cfg bobbin_loom`, for model checking, the storage is a `VecDeque` under
 /// loom's mutex instead, since loom cannot see crossbeam's atomics.)
 ///

@@ -16,7 +16,9 @@
 use bobbin_park::loom;
 use bobbin_park::sync::Arc;
 use bobbin_park::sync::atomic::{AtomicBool, Ordering};
-use bobbin_queue::{GetError, LifoQueue, PriorityQueue, PutError, Queue, SimpleQueue};
+use bobbin_queue::{
+    GetError, LifoQueue, PriorityQueue, PutError, Queue, SimpleQueue, TaskDoneError,
+};
 use std::time::Duration;
 
 /// Runs `f` on a fresh shared queue in every interleaving loom explores.
@@ -198,6 +200,44 @@ macro_rules! engine_models {
             }
 
             #[test]
+            fn task_done_for_a_queued_item_and_after_a_get_count_once_each() {
+                // One task_done for an item still in the queue (it reads the
+                // puts' count) races a get and its task_done (which checks
+                // against the items taken only): both count, and join sees
+                // every task done.
+                with_queue($Q::unbounded, |q| {
+                    q.put(1).unwrap();
+                    q.put(2).unwrap();
+                    let worker = spawn(&q, |q| {
+                        q.get().unwrap();
+                        q.task_done().unwrap();
+                    });
+                    q.task_done().unwrap();
+                    q.join();
+                    assert_eq!(q.unfinished_tasks(), 0);
+                    worker.join().unwrap();
+                    assert_eq!(q.task_done(), Err(TaskDoneError));
+                });
+            }
+
+            #[test]
+            fn one_task_done_too_many_fails_whichever_comes_first() {
+                // Two task_dones for one put, one after a get: whichever comes
+                // second fails, never both succeed.
+                with_queue($Q::unbounded, |q| {
+                    q.put(1).unwrap();
+                    let worker = spawn(&q, |q| {
+                        q.get().unwrap();
+                        q.task_done()
+                    });
+                    let here = q.task_done();
+                    let there = worker.join().unwrap();
+                    assert!(here.is_ok() != there.is_ok(), "{here:?} {there:?}");
+                    assert_eq!(q.unfinished_tasks(), 0);
+                });
+            }
+
+            #[test]
             fn an_immediate_shutdown_releases_join() {
                 with_queue($Q::unbounded, |q| {
                     q.put(1).unwrap();
@@ -311,6 +351,25 @@ macro_rules! engine_models {
                 // The same through a slot of one: puts refused as full count as over
                 // for the getters, and still wake the getter that may rely on them.
                 two_getters_get_what_two_putters_put(|| $Q::bounded(1));
+            }
+
+            #[test]
+            fn gets_on_two_threads_are_each_counted_once() {
+                // The lock-free engine's first getter counts its gets with a load
+                // and a store, any other with a read-modify-write: two getters at
+                // once must still count two gets, or the shutdown, which waits
+                // until every put that began is taken or held, would wait forever
+                // for the one counted twice over.
+                with_queue($Q::unbounded, |q| {
+                    q.put(1).unwrap();
+                    q.put(2).unwrap();
+                    let getters: Vec<_> = (0..2).map(|_| spawn(&q, |q| q.get().unwrap())).collect();
+                    let mut got: Vec<_> = getters.into_iter().map(|g| g.join().unwrap()).collect();
+                    got.sort_unstable();
+                    assert_eq!(got, [1, 2]);
+                    q.shutdown();
+                    assert_eq!(q.try_get(), Err(GetError::ShutDown));
+                });
             }
 
             #[test]

@@ -130,7 +130,8 @@ impl<T> Storage for Fifo<T> {
         match self {
             Fifo::Ring(ring) => ring.is_full(),
             Fifo::List(_) => false,
-            Fifo::CountedList(list) => list.reserved.load(Ordering::Relaxed) >= list.maxsize,
+            // `SeqCst`: the putters' handshake (see `Storage`).
+            Fifo::CountedList(list) => list.reserved.load(Ordering::SeqCst) >= list.maxsize,
         }
     }
 }
@@ -199,7 +200,9 @@ impl<T> CountedList<T> {
 
     fn pop(&self) -> Option<T> {
         let item = self.items.pop()?;
-        self.reserved.fetch_sub(1, Ordering::Relaxed);
+        // `SeqCst`: the slot it frees is what a putter's `is_full` reads
+        // (see `Storage`).
+        self.reserved.fetch_sub(1, Ordering::SeqCst);
         Some(item)
     }
 }

@@ -25,6 +25,23 @@ pub(crate) struct Drained<T> {
 /// Every method must be linearizable. `push` and `pop` may take a lock, but
 /// `len`, `is_empty` and `is_full` must never block or park: they run inside
 /// the parking lot's `validate` callback, where parking aborts the process.
+///
+/// Two wake-up handshakes (see the engine's docs) need one thing of the
+/// storage's orderings each, or that all four methods go through one lock:
+///
+/// - `SimpleQueue`'s getters: a `push` that `is_empty` can see claims its
+///   place with a `SeqCst` read-modify-write, and `is_empty` reads with
+///   `SeqCst` loads.
+/// - A bounded queue's putters: a `pop` that `is_full` can see frees its
+///   place with a `SeqCst` read-modify-write, and `is_full` reads with
+///   `SeqCst` loads.
+///
+/// crossbeam-queue 0.3.14 does: `SegQueue`'s push claims with a
+/// compare-and-swap of the tail index and `is_empty` loads both indices;
+/// `ArrayQueue`'s pop claims with a compare-and-swap of the head and
+/// `is_full` loads both indices, all `SeqCst`. The counted list frees its
+/// slot count with a `SeqCst` subtraction that `is_full` loads `SeqCst`,
+/// and the model checker's `VecDeque` is under one mutex.
 pub(crate) trait Storage {
     /// The item type.
     type Item;
