@@ -2,11 +2,13 @@
 //!
 //! Builds `crates/bobbin-bench` in release mode and runs it, passing every
 //! argument through (`--quick`, `--reps N`, `--scale F`, `--only TEXT`,
-//! `--no-python`, workload filters; `cargo xtask bench --help` lists them).
-//! A run with no arguments is the full run whose report is committed: it
-//! writes `docs/bench/REPORT.md` and `docs/bench/ratios.svg`. Any other run
-//! writes them under `target/bench/`, so a quick or filtered pass never
-//! overwrites the committed report (`--out DIR` chooses another place).
+//! `--no-python`, `--hog`, `--runs N`, workload filters; `cargo xtask bench
+//! --help` lists them). A run with no arguments is the series whose report
+//! is committed: five full runs (`--runs 5`), each a process of its own,
+//! written to `docs/bench/REPORT.md`, `ratios.svg` and `samples.tsv`. Any
+//! other run writes them under `target/bench/`, so a quick or filtered pass
+//! never overwrites the committed report (`--out DIR` chooses another
+//! place).
 
 use crate::util::{self, Result, Steps};
 
@@ -15,6 +17,10 @@ pub(crate) fn run(args: &[String]) -> Result {
     let mut cmd = util::cargo();
     cmd.args(["run", "--release", "--quiet", "-p", "bobbin-bench", "--"]);
     cmd.args(args);
+    if args.is_empty() {
+        // The committed figures are medians of five runs, never one run.
+        cmd.args(["--runs", "5"]);
+    }
     let asks_help = args.iter().any(|a| a == "-h" || a == "--help");
     if !asks_help && !args.iter().any(|a| a == "--out") {
         let out = if args.is_empty() {

@@ -1,14 +1,19 @@
-//! `cargo xtask docs`: the API docs of every crate, the guide (the facade's
-//! crate docs), and one index page that links them.
+//! `cargo xtask docs`: the API docs of every published crate, the guide
+//! (the facade's crate docs), and one index page that links them.
 //!
-//! Stable rustdoc writes no `target/doc/index.html`, so after `cargo doc`
-//! this task writes one: the guide's chapters, then the workspace's crates,
-//! the facade first, each with its description. Every page of one `cargo doc`
-//! run shares one search index, so typing a Python name (`put_nowait`,
-//! `notify_all`) in any page's search finds the Rust item that carries it as
-//! a `#[doc(alias)]`. The task checks that: it collects every alias written
-//! in the crates' sources, adds the Python names the guide promises, and
-//! fails if one is missing from the index.
+//! Only the crates a user depends on are documented: not the benchmarks
+//! (`publish = false`) nor `xtask`. rustdoc merges its crate list and search
+//! index with whatever an earlier run left in the same directory (`cargo xtask
+//! ci` documents every crate, to check their docs), so these docs go to a
+//! directory of their own, `target/user-docs/doc`. Stable rustdoc writes no
+//! `index.html` there, so after `cargo doc` this task writes one: the
+//! guide's chapters, then the crates, the facade first, each with its
+//! description. Every page of one `cargo doc` run shares one search index, so
+//! typing a Python name (`put_nowait`, `notify_all`) in any page's search
+//! finds the Rust item that carries it as a `#[doc(alias)]`. The task checks
+//! that: it collects every alias written in the crates' sources, adds the
+//! Python names the guide promises, and fails if one is missing from the
+//! index.
 
 use crate::demo::Chapter;
 use crate::util::{self, Result, Steps};
@@ -51,18 +56,18 @@ pub(crate) fn run(args: &[String]) -> Result {
         return Err(format!("`cargo xtask docs` takes no arguments (got `{arg}`)").into());
     }
     let root = util::project_root();
+    let target_dir = root.join("target").join("user-docs");
     let mut steps = Steps::new("docs", 1);
-    steps.run(
-        "doc",
-        util::cargo().env("RUSTDOCFLAGS", "-D warnings").args([
-            "doc",
-            "--workspace",
-            "--no-deps",
-            "--exclude",
-            "xtask",
-        ]),
-    )?;
-    let doc_dir = root.join("target").join("doc");
+    let mut doc = util::cargo();
+    doc.env("RUSTDOCFLAGS", "-D warnings")
+        .args(["doc", "--workspace", "--no-deps", "--exclude", "xtask"])
+        .arg("--target-dir")
+        .arg(&target_dir);
+    for (name, _) in unpublished_crates() {
+        doc.args(["--exclude", &name]);
+    }
+    steps.run("doc", &mut doc)?;
+    let doc_dir = target_dir.join("doc");
     let index = doc_dir.join("index.html");
     let chapters = crate::demo::chapters(&root)?;
     std::fs::write(&index, index_page(&chapters, &doc_dir))
@@ -91,9 +96,31 @@ pub(crate) fn run(args: &[String]) -> Result {
     Ok(())
 }
 
-/// The index page: the guide's chapters and every crate rustdoc documented.
+/// The workspace's crates whose manifest says `publish = false` (the
+/// benchmarks): no user depends on them, so their pages stay out of the
+/// docs.
+fn unpublished_crates() -> Vec<(String, PathBuf)> {
+    util::crates()
+        .into_iter()
+        .filter(|(_, dir)| !is_published(&dir.join("Cargo.toml")))
+        .collect()
+}
+
+/// Whether a manifest lets its crate be published (no `publish = false`).
+fn is_published(manifest: &Path) -> bool {
+    let text = std::fs::read_to_string(manifest).unwrap_or_default();
+    !text
+        .lines()
+        .any(|l| l.split_whitespace().collect::<String>() == "publish=false")
+}
+
+/// The index page: the guide's chapters and every published crate rustdoc
+/// documented.
 fn index_page(chapters: &[Chapter], doc_dir: &Path) -> String {
-    let mut crates = util::crates();
+    let mut crates: Vec<(String, PathBuf)> = util::crates()
+        .into_iter()
+        .filter(|(_, dir)| is_published(&dir.join("Cargo.toml")))
+        .collect();
     // The facade (and its guide) first, then the crates in layer order.
     let order = [
         "bobbin",
@@ -272,7 +299,21 @@ fn escape(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{missing_from_index, quoted};
+    use super::{is_published, missing_from_index, quoted, unpublished_crates};
+
+    #[test]
+    fn the_benchmarks_are_the_unpublished_crate() {
+        let names: Vec<String> = unpublished_crates().into_iter().map(|c| c.0).collect();
+        assert_eq!(names, ["bobbin-bench"]);
+        let dir = std::env::temp_dir().join(format!("xtask-publish-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let manifest = dir.join("Cargo.toml");
+        std::fs::write(&manifest, "[package]\nname = \"x\"\npublish = false\n").unwrap();
+        assert!(!is_published(&manifest));
+        std::fs::write(&manifest, "[package]\nname = \"x\"\n").unwrap();
+        assert!(is_published(&manifest));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn a_name_only_in_descriptions_is_missing() {

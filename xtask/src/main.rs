@@ -24,9 +24,9 @@ usage: cargo xtask <task> [options]
 
 tasks:
   bench     bobbin against its Rust peers and CPython 3.13; a run with no
-            options writes docs/bench/REPORT.md and ratios.svg
+            options is five runs (--runs 5) written to docs/bench/REPORT.md
             [--quick] [--reps N] [--scale F] [--only TEXT] [--no-python]
-            [workload filter...] (`cargo xtask bench --help` for all)
+            [--hog] [--runs N] [workload filter...] (`--help` for all)
   ci        everything CI checks: fmt, clippy, tests, doctests, docs, loom, examples,
             and the Python module (when CPython 3.13 is there)
   demo      run the seed tour, chapter by chapter [--real-time] [chapter filter]

@@ -219,6 +219,31 @@ def spsc(make):
     return workload
 
 
+def worker(make):
+    """Python's worker loop: get, then task_done, per item; the producer
+    waits in join once every item is put."""
+    def workload(n):
+        q = make()
+        received = [0]
+
+        def producer():
+            for item in range(1, n + 1):
+                q.put(item)
+            q.join()
+
+        def consumer():
+            total = 0
+            for _ in range(n):
+                total += q.get()
+                q.task_done()
+            received[0] = total
+
+        took = timed_threads([producer, consumer])
+        check(received[0] == n * (n + 1) // 2, "the sum received must equal the sum sent")
+        return took
+    return workload
+
+
 def mpmc(n):
     q = queue.Queue(CAPACITY)
     sent, received = [], []
@@ -312,6 +337,10 @@ WORKLOADS = {
     ),
     "lifo_spsc": (50_000, [("queue.LifoQueue", spsc(queue.LifoQueue))]),
     "priority_spsc": (50_000, [("queue.PriorityQueue", spsc(queue.PriorityQueue))]),
+    "worker_bounded": (50_000, [("queue.Queue", worker(lambda: queue.Queue(CAPACITY)))]),
+    "worker_unbounded": (50_000, [("queue.Queue", worker(queue.Queue))]),
+    "worker_lifo": (50_000, [("queue.LifoQueue", worker(queue.LifoQueue))]),
+    "worker_priority": (50_000, [("queue.PriorityQueue", worker(queue.PriorityQueue))]),
     "spawn_join": (1_000, [("threading.Thread", spawn_join)]),
     "gil_cpu_scaling": (
         200,

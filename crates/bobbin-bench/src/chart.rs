@@ -2,14 +2,63 @@
 //! against CPython (right), drawn with plotters' SVG backend.
 //!
 //! The left panel is a horizontal bar per bobbin row at its ratio (median
-//! over the best Rust peer's median), with the goal (1.00) and the bound
-//! (1.10) drawn as vertical lines and the bars coloured by which side of
-//! them they fall. The right panel is how many times faster bobbin is than
-//! CPython 3.13, on a logarithmic axis, with the 20× goal drawn.
+//! over the best Rust peer's median; for a series of runs, the median of
+//! the runs' ratios, with a whisker to the worst run), with the goal (1.00)
+//! and the bound (1.10, or 1.25 with the cores busy) drawn as vertical lines
+//! and the bars coloured by which side of them they fall. The right panel
+//! is how many times faster bobbin is than CPython 3.13, on a logarithmic
+//! axis, with the 20× goal drawn.
 
-use crate::report::{BOUND, GOAL, PYTHON_GOAL, Run, Standing};
+use crate::report::{GOAL, PYTHON_GOAL, Run, Standing};
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
+
+/// What the chart draws: a title, the bound, and one bar per bobbin row.
+#[derive(Debug, Clone)]
+pub(crate) struct Chart {
+    /// The title.
+    pub(crate) title: String,
+    /// The bound for done (drawn as a line, and the colour of the bars).
+    pub(crate) bound: f64,
+    /// One bar per bobbin row, from the top.
+    pub(crate) bars: Vec<Bar>,
+}
+
+/// One bobbin row of the chart.
+#[derive(Debug, Clone)]
+pub(crate) struct Bar {
+    /// `workload: row`.
+    pub(crate) label: String,
+    /// The ratio to the best Rust peer.
+    pub(crate) ratio: Option<f64>,
+    /// The worst run's ratio, for a series of runs.
+    pub(crate) worst: Option<f64>,
+    /// How many times faster than CPython.
+    pub(crate) python_factor: Option<f64>,
+}
+
+impl Chart {
+    /// The chart of one run.
+    pub(crate) fn of_run(run: &Run) -> Chart {
+        Chart {
+            title: format!(
+                "bobbin vs its best Rust peer and CPython 3.13 ({}, {} cores, {})",
+                run.cpu, run.cores, run.date
+            ),
+            bound: run.bound(),
+            bars: run
+                .verdicts()
+                .into_iter()
+                .map(|v| Bar {
+                    label: format!("{}: {}", v.workload, v.bobbin),
+                    ratio: v.ratio,
+                    worst: None,
+                    python_factor: v.python_factor,
+                })
+                .collect(),
+        }
+    }
+}
 
 /// The size of labels (plotters' SVG backend writes 1/1.24 of it).
 const LABEL: u32 = 15;
@@ -20,31 +69,27 @@ const NEAR: RGBColor = RGBColor(230, 159, 0);
 /// The colour of a bar above the bound.
 const MISSED: RGBColor = RGBColor(200, 40, 40);
 
-/// Draws the chart of `run` as an SVG document.
-pub(crate) fn svg(run: &Run) -> Result<String, String> {
+/// Draws `chart` as an SVG document.
+pub(crate) fn svg(chart: &Chart) -> Result<String, String> {
     let mut out = String::new();
-    draw(run, &mut out).map_err(|e| format!("cannot draw the chart: {e}"))?;
+    draw(chart, &mut out).map_err(|e| format!("cannot draw the chart: {e}"))?;
     Ok(out)
 }
 
-fn draw(run: &Run, out: &mut String) -> Result<(), Box<dyn std::error::Error>> {
-    let verdicts = run.verdicts();
+fn draw(spec: &Chart, out: &mut String) -> Result<(), Box<dyn std::error::Error>> {
+    let verdicts = &spec.bars;
+    let bound = spec.bound;
     let n = verdicts.len().max(1);
     let height = 120 + 26 * n as u32;
     let root = SVGBackend::with_string(out, (1100, height)).into_drawing_area();
     root.fill(&WHITE)?;
-    let title = format!(
-        "bobbin vs its best Rust peer and CPython 3.13 ({}, {} cores, {})",
-        run.cpu, run.cores, run.date
-    );
-    let root = root.titled(&title, ("sans-serif", 20))?;
+    let root = root.titled(&spec.title, ("sans-serif", 20))?;
     let (left, right) = root.split_horizontally(720);
 
     // Rows from the top: the first verdict is drawn at the highest segment.
     let label = |v: &SegmentValue<usize>| match v {
         SegmentValue::CenterOf(i) if *i < verdicts.len() => {
-            let v = &verdicts[verdicts.len() - 1 - i];
-            format!("{}: {}", v.workload, v.bobbin)
+            verdicts[verdicts.len() - 1 - i].label.clone()
         }
         _ => String::new(),
     };
@@ -52,7 +97,7 @@ fn draw(run: &Run, out: &mut String) -> Result<(), Box<dyn std::error::Error>> {
 
     let max_ratio = verdicts
         .iter()
-        .filter_map(|v| v.ratio)
+        .filter_map(|v| v.worst.or(v.ratio))
         .fold(1.5_f64, f64::max)
         * 1.1;
     let mut chart = ChartBuilder::on(&left)
@@ -74,7 +119,7 @@ fn draw(run: &Run, out: &mut String) -> Result<(), Box<dyn std::error::Error>> {
         .draw()?;
     chart.draw_series(verdicts.iter().enumerate().filter_map(|(i, v)| {
         let r = v.ratio?;
-        let colour = match Standing::of(r) {
+        let colour = match Standing::of(r, bound) {
             Standing::Met => MET,
             Standing::Near => NEAR,
             Standing::Missed => MISSED,
@@ -89,15 +134,31 @@ fn draw(run: &Run, out: &mut String) -> Result<(), Box<dyn std::error::Error>> {
         bar.set_margin(4, 4, 0, 0);
         Some(bar)
     }))?;
+    // A series' worst run: a whisker from the median to it.
+    chart.draw_series(verdicts.iter().enumerate().filter_map(|(i, v)| {
+        let (r, worst) = (v.ratio?, v.worst?);
+        Some(PathElement::new(
+            vec![
+                (r, SegmentValue::CenterOf(y_of(i))),
+                (worst, SegmentValue::CenterOf(y_of(i))),
+            ],
+            BLACK.stroke_width(2),
+        ))
+    }))?;
     chart.draw_series(verdicts.iter().enumerate().filter_map(|(i, v)| {
         let r = v.ratio?;
+        let end = v.worst.map_or(r, |w| w.max(r));
+        let text = match v.worst {
+            Some(w) => format!("{r:.2} (worst {w:.2})"),
+            None => format!("{r:.2}"),
+        };
         Some(Text::new(
-            format!("{r:.2}"),
-            (r + max_ratio * 0.01, SegmentValue::CenterOf(y_of(i))),
+            text,
+            (end + max_ratio * 0.01, SegmentValue::CenterOf(y_of(i))),
             ("sans-serif", LABEL),
         ))
     }))?;
-    for (x, what) in [(GOAL, "goal"), (BOUND, "bound")] {
+    for (x, what) in [(GOAL, "goal"), (bound, "bound")] {
         chart.draw_series(std::iter::once(PathElement::new(
             vec![(x, SegmentValue::Exact(0)), (x, SegmentValue::Exact(n))],
             BLACK.stroke_width(if what == "goal" { 2 } else { 1 }),
@@ -185,6 +246,7 @@ mod tests {
                 scale: 1.0,
             },
             quick: false,
+            hog: false,
             filter: Vec::new(),
             outcomes: vec![Outcome {
                 name: "lock_uncontended",
@@ -200,7 +262,7 @@ mod tests {
                 ],
             }],
         };
-        let svg = svg(&run).unwrap();
+        let svg = svg(&Chart::of_run(&run)).unwrap();
         assert!(svg.starts_with("<svg"), "{svg}");
         assert!(
             svg.contains("lock_uncontended: bobbin Lock&lt;u64&gt;"),

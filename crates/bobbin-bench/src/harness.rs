@@ -27,6 +27,11 @@ pub(crate) enum Kind {
     /// atomic, a bare `fetch_add`, one thread of a scaling job): shown for
     /// scale, never the yardstick.
     Reference,
+    /// A peer without what the workload adds to it (a channel without the
+    /// task count of Python's `task_done`/`join`): not the yardstick, but
+    /// the best of these is a second bound bobbin must stay near
+    /// ([`crate::report::PLAIN_BOUND`]).
+    Plain,
     /// CPython 3.13 running the same workload (`python/bench.py`).
     CPython,
 }
@@ -71,6 +76,16 @@ impl Impl {
         Impl {
             name,
             kind: Kind::Peer,
+            run,
+            python: None,
+        }
+    }
+
+    /// A peer without what the workload adds ([`Kind::Plain`]).
+    pub(crate) const fn plain(name: &'static str, run: fn(u64) -> Duration) -> Impl {
+        Impl {
+            name,
+            kind: Kind::Plain,
             run,
             python: None,
         }

@@ -20,19 +20,22 @@
 
 mod chart;
 mod harness;
+mod hog;
 mod machine;
 mod peers;
 mod python;
 mod report;
 mod samples;
+mod series;
 mod stats;
 mod workloads;
 
 use harness::{Kind, Plan};
 use report::{Outcome, Run};
+use series::Series;
 use stats::Summary;
-use std::path::PathBuf;
-use std::process::ExitCode;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
 
 const HELP: &str = "\
 usage: bobbin-bench [options] [workload filter...]
@@ -45,10 +48,16 @@ options:
   --reps N       repetitions of every implementation (default 11, 3 with --quick)
   --scale F      multiply every operation count by F (default 1, 0.1 with --quick)
   --only TEXT    run only the implementations whose name contains TEXT
-                 (for profiling: no CPython rows, no report)
+                 (repeatable: any of them; for profiling: no CPython rows,
+                 no report)
   --no-python    skip the CPython 3.13 rows
-  --out DIR      write REPORT.md and ratios.svg into DIR (FINDINGS.md there,
-                 if any, is included in the report)
+  --hog          keep every core busy while the workloads run: one
+                 CPU-bound thread per core, beside peers and bobbin alike
+  --runs N       run the whole comparison N times, each in a process of its
+                 own, and report per bobbin row the median of the runs'
+                 ratios and the worst run (the committed report uses 5)
+  --out DIR      write REPORT.md, ratios.svg and samples.tsv into DIR
+                 (FINDINGS.md there, if any, is included in the report)
   --list         list the workloads and their implementations
   --render DIR   run nothing: write REPORT.md and ratios.svg again from
                  DIR/samples.tsv (after editing DIR/FINDINGS.md, say)
@@ -59,12 +68,17 @@ options:
 struct Args {
     plan: Plan,
     quick: bool,
-    only: Option<String>,
+    only: Vec<String>,
     python: bool,
+    hog: bool,
+    runs: usize,
     out: Option<PathBuf>,
     list: bool,
     render: Option<PathBuf>,
     filter: Vec<String>,
+    /// The arguments each run of a series is given: all but `--runs` and
+    /// `--out`.
+    per_run: Vec<String>,
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
@@ -76,20 +90,29 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
             scale: 1.0,
         },
         quick: false,
-        only: None,
+        only: Vec::new(),
         python: true,
+        hog: false,
+        runs: 1,
         out: None,
         list: false,
         render: None,
         filter: Vec::new(),
+        per_run: Vec::new(),
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("`{arg}` needs a value"));
+        // Each run of a series gets every argument but these two (the values
+        // of the others are passed on where they are read, below).
+        if arg != "--runs" && arg != "--out" {
+            parsed.per_run.push(arg.clone());
+        }
         match arg.as_str() {
             "--quick" => quick = true,
             "--reps" => {
                 let v = value()?;
+                parsed.per_run.push(v.clone());
                 reps = Some(
                     v.parse::<usize>()
                         .ok()
@@ -99,6 +122,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
             }
             "--scale" => {
                 let v = value()?;
+                parsed.per_run.push(v.clone());
                 scale = Some(
                     v.parse::<f64>()
                         .ok()
@@ -106,8 +130,21 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
                         .ok_or_else(|| format!("`--scale {v}`: need a positive number"))?,
                 );
             }
-            "--only" => parsed.only = Some(value()?),
+            "--only" => {
+                let v = value()?;
+                parsed.per_run.push(v.clone());
+                parsed.only.push(v);
+            }
+            "--runs" => {
+                let v = value()?;
+                parsed.runs = v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .ok_or_else(|| format!("`--runs {v}`: need a positive whole number"))?;
+            }
             "--no-python" => parsed.python = false,
+            "--hog" => parsed.hog = true,
             "--out" => parsed.out = Some(PathBuf::from(value()?)),
             "--list" => parsed.list = true,
             "--render" => parsed.render = Some(PathBuf::from(value()?)),
@@ -121,7 +158,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
         reps: reps.unwrap_or(if quick { 3 } else { 11 }),
         scale: scale.unwrap_or(if quick { 0.1 } else { 1.0 }),
     };
-    if parsed.only.is_some() {
+    if !parsed.only.is_empty() {
         parsed.python = false;
         parsed.out = None;
     }
@@ -154,9 +191,15 @@ fn run(args: &Args) -> Result<(), String> {
         let path = dir.join("samples.tsv");
         let text = std::fs::read_to_string(&path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let run = samples::read(&text, &workloads::all())
+        let mut runs = samples::read_all(&text, &workloads::all())
             .map_err(|e| format!("{}: {e}", path.display()))?;
-        return write_report(&run, dir);
+        return match runs.len() {
+            1 => write_report(&runs.remove(0), dir),
+            _ => write_series_report(&Series { runs }, dir),
+        };
+    }
+    if args.runs > 1 && !args.list {
+        return run_series(args);
     }
     let workloads: Vec<_> = workloads::all()
         .into_iter()
@@ -192,7 +235,12 @@ fn run(args: &Args) -> Result<(), String> {
         .as_ref()
         .map(|p| p.version.clone())
         .map_err(Clone::clone);
-    let only = |i: &harness::Impl| args.only.as_ref().is_none_or(|o| i.name.contains(o));
+    let only = |i: &harness::Impl| {
+        args.only.is_empty() || args.only.iter().any(|o| i.name.contains(o.as_str()))
+    };
+    // Started before the first workload and stopped after the last, so that
+    // every implementation shares the cores with it alike.
+    let hog = args.hog.then(|| hog::Hog::start(workloads::cores()));
     let mut run = Run {
         date: machine::now_utc(),
         cpu: machine::cpu_model(),
@@ -203,17 +251,19 @@ fn run(args: &Args) -> Result<(), String> {
         load: (load_start, None),
         plan: args.plan,
         quick: args.quick,
+        hog: args.hog,
         filter: args.filter.clone(),
         outcomes: Vec::new(),
     };
     println!(
-        "{} on {} ({} cores); {} repetitions, operation counts × {}; load {}",
+        "{} on {} ({} cores); {} repetitions, operation counts × {}; load {}{}",
         run.date,
         run.cpu,
         run.cores,
         args.plan.reps,
         args.plan.scale,
-        run.load.0.as_deref().unwrap_or("n/a")
+        run.load.0.as_deref().unwrap_or("n/a"),
+        if args.hog { "; cores busy (--hog)" } else { "" }
     );
 
     for workload in &workloads {
@@ -246,16 +296,19 @@ fn run(args: &Args) -> Result<(), String> {
         print_outcome(&outcome);
         run.outcomes.push(outcome);
     }
+    drop(hog);
     run.load.1 = machine::load_average();
     run.python = python_status;
 
     println!("\nbobbin against its best Rust peer:");
     for v in run.verdicts() {
         println!(
-            "  {:<22} {:<28} ratio {:>5}  CPython ÷ bobbin {}",
+            "  {:<22} {:<28} ratio {:>5}  ÷ plain {:>5}  CPython ÷ bobbin {}",
             v.workload,
             v.bobbin,
             v.ratio
+                .map_or_else(|| "–".to_owned(), |r| format!("{r:.2}")),
+            v.plain_ratio
                 .map_or_else(|| "–".to_owned(), |r| format!("{r:.2}")),
             v.python_factor
                 .map_or_else(|| "–".to_owned(), |f| format!("{f:.0}×")),
@@ -275,6 +328,7 @@ fn print_outcome(outcome: &Outcome) {
             Kind::Bobbin => "bobbin",
             Kind::Peer => "peer",
             Kind::Reference => "ref",
+            Kind::Plain => "plain",
             Kind::CPython => "CPython",
         };
         println!(
@@ -291,24 +345,91 @@ fn print_outcome(outcome: &Outcome) {
     }
 }
 
-fn write_report(run: &Run, out: &std::path::Path) -> Result<(), String> {
-    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let findings = std::fs::read_to_string(out.join("FINDINGS.md")).ok();
-    let report = out.join("REPORT.md");
-    std::fs::write(&report, report::markdown(run, findings.as_deref()))
-        .map_err(|e| format!("cannot write {}: {e}", report.display()))?;
-    let samples = out.join("samples.tsv");
-    std::fs::write(&samples, samples::write(run))
-        .map_err(|e| format!("cannot write {}: {e}", samples.display()))?;
-    let chart = out.join("ratios.svg");
-    std::fs::write(&chart, chart::svg(run)?)
-        .map_err(|e| format!("cannot write {}: {e}", chart.display()))?;
+/// Runs the whole comparison `args.runs` times, each a process of its own
+/// (this binary again, with the same arguments but `--runs` and `--out`),
+/// and reports the series.
+fn run_series(args: &Args) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this binary: {e}"))?;
+    let dir = std::env::temp_dir().join(format!("bobbin-bench-series-{}", std::process::id()));
+    let mut runs = Vec::new();
+    for k in 1..=args.runs {
+        println!("\n=== run {k} of {} ===", args.runs);
+        let out = dir.join(k.to_string());
+        let status = Command::new(&exe)
+            .args(&args.per_run)
+            .arg("--out")
+            .arg(&out)
+            .status()
+            .map_err(|e| format!("cannot start run {k}: {e}"))?;
+        if !status.success() {
+            return Err(format!("run {k} failed ({status})"));
+        }
+        let path = out.join("samples.tsv");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        runs.push(samples::read(&text, &workloads::all())?);
+    }
+    // Best effort: the samples are in memory, and written below.
+    let _ = std::fs::remove_dir_all(&dir);
+    let series = Series { runs };
     println!(
-        "\nwrote {}, {} and {}",
-        report.display(),
-        chart.display(),
-        samples.display()
+        "\nbobbin against its best Rust peer, {} runs (median, worst, every run):",
+        args.runs
     );
+    let fmt = |r: Option<f64>| r.map_or_else(|| "–".to_owned(), |r| format!("{r:.2}"));
+    for v in series.verdicts() {
+        let every: Vec<String> = v.ratios.iter().map(|r| format!("{r:.2}")).collect();
+        println!(
+            "  {:<22} {:<28} ratio {:>5}  worst {:>5}  [{}]  ÷ plain {:>5} (worst {})",
+            v.workload,
+            v.bobbin,
+            fmt(v.ratio()),
+            fmt(v.worst()),
+            every.join(" "),
+            fmt(v.plain_ratio()),
+            fmt(v.plain_worst()),
+        );
+    }
+    if let Some(out) = &args.out {
+        write_series_report(&series, out)?;
+    }
+    Ok(())
+}
+
+fn write_report(run: &Run, out: &Path) -> Result<(), String> {
+    let findings = std::fs::read_to_string(out.join("FINDINGS.md")).ok();
+    write_files(
+        out,
+        &report::markdown(run, findings.as_deref()),
+        &chart::svg(&chart::Chart::of_run(run))?,
+        &samples::write(run),
+    )
+}
+
+fn write_series_report(series: &Series, out: &Path) -> Result<(), String> {
+    let findings = std::fs::read_to_string(out.join("FINDINGS.md")).ok();
+    write_files(
+        out,
+        &series::markdown(series, findings.as_deref()),
+        &chart::svg(&series.chart())?,
+        &samples::write_all(&series.runs),
+    )
+}
+
+/// Writes `REPORT.md`, `ratios.svg` and `samples.tsv` into `out`.
+fn write_files(out: &Path, report: &str, chart: &str, samples: &str) -> Result<(), String> {
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let mut written = Vec::new();
+    for (name, text) in [
+        ("REPORT.md", report),
+        ("ratios.svg", chart),
+        ("samples.tsv", samples),
+    ] {
+        let path = out.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        written.push(path.display().to_string());
+    }
+    println!("\nwrote {}", written.join(", "));
     Ok(())
 }
 
@@ -333,8 +454,29 @@ mod tests {
 
     #[test]
     fn only_turns_off_cpython_and_the_report() {
-        let a = parse(&["--out", "x", "--only", "bobbin"]).unwrap();
+        let a = parse(&["--out", "x", "--only", "bobbin", "--only", "std"]).unwrap();
         assert!(!a.python && a.out.is_none());
+        assert_eq!(a.only, ["bobbin", "std"]);
+    }
+
+    #[test]
+    fn each_run_of_a_series_gets_every_argument_but_runs_and_out() {
+        let a = parse(&[
+            "--runs",
+            "5",
+            "--hog",
+            "--reps",
+            "3",
+            "--out",
+            "x",
+            "queue",
+            "--no-python",
+        ])
+        .unwrap();
+        assert_eq!((a.runs, a.hog), (5, true));
+        assert_eq!(a.out, Some(PathBuf::from("x")));
+        assert_eq!(a.per_run, ["--hog", "--reps", "3", "queue", "--no-python"]);
+        assert!(parse(&["--runs", "0"]).is_err());
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! KIND NAME PYTHON SAMPLES` for each implementation (PYTHON is the CPython
 //! row a bobbin row is compared with, or `-`; SAMPLES are nanoseconds per
 //! operation, comma-separated). The workloads' descriptions come from the
-//! binary, by name.
+//! binary, by name. A series of runs (`--runs N`) is the runs' files one
+//! after the other, each beginning with its header line.
 
 use crate::harness::{Kind, Plan, Row, Workload};
 use crate::report::{Outcome, Run};
@@ -21,6 +22,7 @@ fn kind_name(kind: Kind) -> &'static str {
         Kind::Bobbin => "bobbin",
         Kind::Peer => "peer",
         Kind::Reference => "reference",
+        Kind::Plain => "plain",
         Kind::CPython => "cpython",
     }
 }
@@ -30,6 +32,7 @@ fn kind_of(name: &str) -> Option<Kind> {
         "bobbin" => Kind::Bobbin,
         "peer" => Kind::Peer,
         "reference" => Kind::Reference,
+        "plain" => Kind::Plain,
         "cpython" => Kind::CPython,
         _ => return None,
     })
@@ -63,6 +66,7 @@ pub(crate) fn write(run: &Run) -> String {
     meta("reps", &run.plan.reps.to_string());
     meta("scale", &run.plan.scale.to_string());
     meta("quick", &run.quick.to_string());
+    meta("hog", &run.hog.to_string());
     meta("filter", &run.filter.join(" "));
     for outcome in &run.outcomes {
         let _ = writeln!(w, "workload\t{}\t{}", outcome.name, outcome.ops);
@@ -80,6 +84,35 @@ pub(crate) fn write(run: &Run) -> String {
         }
     }
     out
+}
+
+/// Writes every sample of a series of runs: each run's file in turn.
+pub(crate) fn write_all(runs: &[Run]) -> String {
+    runs.iter().map(write).collect()
+}
+
+/// Reads what [`write_all`] (or, for one run, [`write()`]) wrote: one run
+/// per header line.
+pub(crate) fn read_all(text: &str, workloads: &[Workload]) -> Result<Vec<Run>, String> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim_end() == HEADER {
+            if let Some(begin) = start {
+                runs.push(read(&text[begin..offset], workloads)?);
+            }
+            start = Some(offset);
+        }
+        offset += line.len();
+    }
+    match start {
+        Some(begin) => runs.push(read(&text[begin..], workloads)?),
+        None => {
+            return Err(format!("not a samples file (no line is {HEADER:?})"));
+        }
+    }
+    Ok(runs)
 }
 
 /// Reads what [`write()`] wrote; `workloads` supplies each workload's
@@ -107,6 +140,7 @@ pub(crate) fn read(text: &str, workloads: &[Workload]) -> Result<Run, String> {
             scale: 1.0,
         },
         quick: false,
+        hog: false,
         filter: Vec::new(),
         outcomes: Vec::new(),
     };
@@ -130,6 +164,7 @@ pub(crate) fn read(text: &str, workloads: &[Workload]) -> Result<Run, String> {
                     "reps" => run.plan.reps = value.parse().map_err(|_| bad())?,
                     "scale" => run.plan.scale = value.parse().map_err(|_| bad())?,
                     "quick" => run.quick = value == "true",
+                    "hog" => run.hog = value == "true",
                     "filter" => {
                         run.filter = value.split_whitespace().map(str::to_owned).collect();
                     }
@@ -192,6 +227,28 @@ mod tests {
             run.outcomes[0].rows[0].samples
         );
         assert_eq!(back.verdicts()[0].ratio, run.verdicts()[0].ratio);
+    }
+
+    #[test]
+    fn a_series_reads_back_run_by_run() {
+        let first = report::tests::sample_run();
+        let mut second = report::tests::sample_run();
+        second.hog = true;
+        second.outcomes[0].rows[0].samples = vec![1.0, 2.0];
+        let text = write_all(&[first.clone(), second]);
+        let back = read_all(&text, &crate::workloads::all()).unwrap();
+        assert_eq!(back.len(), 2);
+        assert!(!back[0].hog && back[1].hog);
+        assert_eq!(back[1].outcomes[0].rows[0].samples, [1.0, 2.0]);
+        assert_eq!(write_all(&back), text);
+        // One run's file is a series of one.
+        assert_eq!(
+            read_all(&write(&first), &crate::workloads::all())
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(read_all("hello", &crate::workloads::all()).is_err());
     }
 
     #[test]

@@ -61,7 +61,15 @@
 //!   putter's RMW acquires the get's release and the putter sees the free
 //!   slot. This holds whatever orderings the storage uses inside.
 //! - **Joiners**: see [`crate::tasks`], with `state` as the count of begun
-//!   tasks.
+//!   tasks and `taken` as the count `task_done` checks against first.
+//!
+//! # Waiting for room or for an item
+//!
+//! A put that finds the queue full, or a get that finds it empty, waits a
+//! few microseconds before it looks again, and then parks
+//! ([`Backoff`](crate::wait::Backoff)): polling at once would keep the two
+//! ends of the queue on the same cache lines, in lockstep, one slow line
+//! transfer per item.
 //!
 //! # Waiting for what is under way
 //!
@@ -103,13 +111,14 @@
 
 use crate::error::{GetError, PutError, TaskDoneError};
 use crate::storage::{Drained, Storage};
-use crate::tasks::{ONE, Tasks, count_between};
+use crate::tasks::{ONE, Tasks, signed_between};
+use crate::wait::{
+    Backoff, Padded, QUEUE_GET, QUEUE_PUT, QUEUE_SHUTDOWN, SIMPLE_QUEUE_GET, batch, wake_all,
+    wake_one,
+};
 use bobbin_lock::{Lock, LockGuard};
 use bobbin_park::sync::atomic::{AtomicU8, AtomicU64, Ordering, fence};
-use bobbin_park::{
-    DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, Deadline, FilterOp, Key, ParkResult, SpinWait,
-    WaitKind, WaitLabel, park, unpark_filter, unpark_one,
-};
+use bobbin_park::{DEFAULT_PARK_TOKEN, Deadline, ParkResult, SpinWait, WaitLabel, park};
 
 /// `state`: `shutdown` or `shutdown_immediate` was called; puts fail.
 const CLOSED: u64 = 1 << 0;
@@ -126,14 +135,6 @@ const IMMEDIATE: u8 = 1 << 1;
 /// limit by this much at most, far from 2^62.
 const TASK_CHECK_EVERY: u64 = 1 << 16;
 
-/// How a thread parked in a queue's operation shows in a hang report.
-/// `LifoQueue` and `PriorityQueue` are `Queue`s in Python too.
-pub(crate) static QUEUE_PUT: WaitKind = WaitKind::new("Queue.put");
-pub(crate) static QUEUE_GET: WaitKind = WaitKind::new("Queue.get");
-static SIMPLE_QUEUE_GET: WaitKind = WaitKind::new("SimpleQueue.get");
-pub(crate) static QUEUE_JOIN: WaitKind = WaitKind::new("Queue.join");
-static QUEUE_SHUTDOWN: WaitKind = WaitKind::new("Queue.shutdown");
-
 /// How many items the getters are owed by a queue whose `state` and `taken`
 /// are these: the puts that began and are not over for the getters (their
 /// item is held, or on its way, or popped by a get that has not counted it
@@ -142,9 +143,7 @@ static QUEUE_SHUTDOWN: WaitKind = WaitKind::new("Queue.shutdown");
 /// the items held plus one put under way per thread.
 #[inline]
 fn owed(state: u64, taken: u64) -> i64 {
-    // Both counts are times `ONE` (4) modulo 2^64: the difference, read as
-    // signed, is exact while it stays within ±2^61 items.
-    (count_between(state, taken) << 2) as i64 >> 2
+    signed_between(state, taken)
 }
 
 /// Whether a get that finds nothing in a queue whose `state`, `taken` and
@@ -155,56 +154,6 @@ fn owed(state: u64, taken: u64) -> i64 {
 fn gets_fail(state: u64, taken: u64, closing: u8) -> bool {
     closing & IMMEDIATE != 0 || (state & CLOSED != 0 && owed(state, taken) <= 0)
 }
-
-/// Wakes the first thread parked on `key`; `clear_flag` runs, with the
-/// key's queue locked, if no thread is left parked there.
-pub(crate) fn wake_one<K: Key>(key: &K, clear_flag: impl FnOnce()) {
-    unpark_one(key, |result| {
-        if !result.have_more_threads {
-            clear_flag();
-        }
-        DEFAULT_UNPARK_TOKEN
-    });
-}
-
-/// Wakes every thread parked on `key`; `clear_flag` runs with the key's
-/// queue locked, so that no thread parks between the wake-up and the
-/// clearing.
-pub(crate) fn wake_all<K: Key>(key: &K, clear_flag: impl FnOnce()) {
-    unpark_filter(
-        key,
-        |_| FilterOp::Unpark,
-        |_| {
-            clear_flag();
-            DEFAULT_UNPARK_TOKEN
-        },
-    );
-}
-
-/// How a tracked queue's macro-made `new` builds its core, whichever engine
-/// it runs on.
-pub(crate) trait NewCore {
-    /// An empty queue of at most `maxsize` items (0: no bound).
-    fn with_maxsize(maxsize: usize) -> Self;
-}
-
-impl<S: Storage> NewCore for Core<S, true> {
-    fn with_maxsize(maxsize: usize) -> Self {
-        Core::new(S::with_maxsize(maxsize), maxsize)
-    }
-}
-
-impl<C: crate::storage::Collection> NewCore for crate::locked_engine::LockedCore<C> {
-    fn with_maxsize(maxsize: usize) -> Self {
-        crate::locked_engine::LockedCore::with_maxsize(maxsize)
-    }
-}
-
-/// A value on a cache line of its own, so that the words producers write on
-/// every put do not slow down the words consumers read on every get.
-#[derive(Debug, Default)]
-#[repr(align(128))]
-pub(crate) struct Padded<T>(pub(crate) T);
 
 /// The shared engine of the queues.
 ///
@@ -261,8 +210,8 @@ struct GetSide {
     taken: AtomicU64,
     /// 1 while getters may be parked: a copy of [`GET_PARKED`], changed with
     /// it under the getters' queue lock, that a getter reads to decide
-    /// whether to spin, so that it does not read `state`, a word every put
-    /// writes, each time it finds the queue empty.
+    /// whether to wait before parking, so that it does not read `state`, a
+    /// word every put writes, each time it finds the queue empty.
     getters: AtomicU8,
     /// [`CLOSING`] once `shutdown` or `shutdown_immediate` has begun, and
     /// [`IMMEDIATE`] once the latter has: a copy of [`CLOSED`] that getters
@@ -375,18 +324,26 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         }
     }
 
-    /// The waiting part of a put: spin a little, then park until a get frees
-    /// a slot, the queue shuts down or the deadline passes.
+    /// The waiting part of a put: wait a few microseconds (the getters run
+    /// ahead meanwhile, see [`Backoff`]), then park until a get frees a slot,
+    /// the queue shuts down or the deadline passes.
     #[cold]
     fn put_slow(&self, mut item: S::Item, deadline: Deadline) -> Result<(), PutError<S::Item>> {
         let taken = &self.gets.0.taken;
         let state = &self.puts.0.state;
-        let mut spin = SpinWait::new();
+        let mut backoff = Backoff::new();
+        // Wait before parking only if no putter is parked yet (one that is
+        // was here first). `taken` is read once, not on every round: it is
+        // the word every get writes.
+        let mut waiting = taken.load(Ordering::Relaxed) & PUT_PARKED == 0;
         loop {
             if deadline.has_passed() {
-                return Err(PutError::Full(item));
+                // One last look: a waiter for a batch may have let room
+                // come and go unused.
+                return self.try_put(item);
             }
-            if taken.load(Ordering::Relaxed) & PUT_PARKED != 0 || !spin.spin() {
+            waiting = waiting && backoff.wait();
+            if !waiting {
                 let validate = || {
                     // The handshake with a get's count (`count_taken`).
                     taken.fetch_or(PUT_PARKED, Ordering::AcqRel);
@@ -412,8 +369,14 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
                     // checker) the clock says otherwise.
                     return self.try_put(item);
                 }
-            } else if self.storage.is_full() && state.load(Ordering::Relaxed) & CLOSED == 0 {
-                // Still full: spin on rather than pay for a put that fails.
+            } else if state.load(Ordering::Relaxed) & CLOSED == 0
+                && !backoff.ready(
+                    self.maxsize.saturating_sub(self.storage.len()),
+                    batch(self.maxsize),
+                )
+            {
+                // No batch of room yet (see `Backoff`): wait on rather than
+                // pay for a put, or put into the slot a get is freeing.
                 continue;
             }
             match self.try_put(item) {
@@ -610,23 +573,26 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         }
     }
 
-    /// The waiting part of a get: spin a little, then park until a put adds
-    /// an item, the queue shuts down or the deadline passes.
+    /// The waiting part of a get: wait a few microseconds (the putters run
+    /// ahead meanwhile, see [`Backoff`]), then park until a put adds an
+    /// item, the queue shuts down or the deadline passes.
     #[cold]
     fn get_slow(&self, deadline: Deadline) -> Result<S::Item, GetError> {
         let state = &self.puts.0.state;
-        let mut spin = SpinWait::new();
-        // Spin only if no getter is parked yet (one that is was here first).
-        // The copy on the getters' side: `state` is a word every put
-        // writes, and a getter that read it would slow the putter it waits
-        // for.
-        let mut spinning = self.gets.0.getters.load(Ordering::Relaxed) == 0;
+        let mut backoff = Backoff::new();
+        // Wait before parking only if no getter is parked yet (one that is
+        // was here first). The copy on the getters' side: `state` is a word
+        // every put writes, and a getter that read it would slow the putter
+        // it waits for.
+        let mut waiting = self.gets.0.getters.load(Ordering::Relaxed) == 0;
         loop {
             if deadline.has_passed() {
-                return Err(GetError::Empty);
+                // One last look: a waiter for a batch may have left items
+                // there untaken.
+                return self.try_get();
             }
-            spinning = spinning && spin.spin();
-            if !spinning {
+            waiting = waiting && backoff.wait();
+            if !waiting {
                 let validate = || {
                     let now = state.fetch_or(GET_PARKED, Ordering::AcqRel);
                     self.gets.0.getters.store(1, Ordering::Relaxed);
@@ -670,6 +636,12 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
                     // Woken, or (`SimpleQueue`) an item came: look again.
                     ParkResult::Invalid | ParkResult::Unparked(_) => {}
                 }
+            } else if self.gets.0.closing.load(Ordering::Relaxed) == 0
+                && !backoff.ready(self.storage.len(), batch(self.maxsize))
+            {
+                // No batch of items yet (see `Backoff`): wait on rather than
+                // take the item a put is still writing.
+                continue;
             }
             match self.try_get() {
                 Err(GetError::Empty) => {}
@@ -717,7 +689,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
 
     /// Marks one task done.
     pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
-        self.tasks.task_done(&self.puts.0.state)
+        self.tasks.task_done(&self.puts.0.state, &self.gets.0.taken)
     }
 
     /// The count of unfinished tasks.

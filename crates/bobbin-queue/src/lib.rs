@@ -79,6 +79,7 @@ mod priority;
 mod simple;
 mod storage;
 mod tasks;
+mod wait;
 
 pub use error::{GetError, PutError, TaskDoneError};
 pub use fifo::Queue;

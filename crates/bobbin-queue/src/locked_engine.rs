@@ -35,7 +35,9 @@
 //!   plain store), and the finished tasks in [`Tasks`], raised by
 //!   `task_done` with a compare-and-swap that never passes `puts`; the
 //!   unfinished tasks are their difference (see [`crate::tasks`] for the
-//!   joiners' handshake).
+//!   joiners' handshake). A third, `taken`, raised by every get under the
+//!   lock on a line of the getters' own, lets `task_done` after a get check
+//!   its bound without reading `puts`.
 //!
 //! Items are never lost to a panic of an item's `Ord` (a `PriorityQueue`):
 //! the storage keeps every item (see
@@ -44,15 +46,13 @@
 //! is stored when the push or pop ends, unwinding included, and a waiting
 //! getter is woken as a put unwinds.
 
-use crate::engine::{Padded, QUEUE_GET, QUEUE_PUT, wake_all, wake_one};
 use crate::error::{GetError, PutError, TaskDoneError};
 use crate::storage::{Collection, Drained};
 use crate::tasks::{ONE, TASK_LIMIT, Tasks, count_between};
+use crate::wait::{Backoff, Padded, QUEUE_GET, QUEUE_PUT, batch, wake_all, wake_one};
 use bobbin_lock::{Lock, LockGuard};
 use bobbin_park::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
-use bobbin_park::{
-    DEFAULT_PARK_TOKEN, Deadline, Key, ParkResult, SpinWait, WaitKind, WaitLabel, park,
-};
+use bobbin_park::{DEFAULT_PARK_TOKEN, Deadline, Key, ParkResult, WaitKind, WaitLabel, park};
 use core::cell::Cell;
 
 /// `state`: `shutdown` or `shutdown_immediate` was called; puts fail.
@@ -67,6 +67,12 @@ const PUT_PARKED: usize = 1 << 2;
 pub(crate) struct LockedCore<C> {
     /// Everything a put or a get touches, on one cache line.
     shared: Padded<Shared<C>>,
+    /// The items the gets took and `shutdown_immediate` drained, times
+    /// [`ONE`] (wrapping, as `puts`), stored only under the storage lock: on
+    /// a line of its own, so that `task_done` checks against it without
+    /// reading `shared`, where every put writes (see [`crate::tasks`]).
+    /// Never above `puts`.
+    taken: Padded<AtomicU64>,
     /// The finished tasks (the begun ones are `puts`).
     tasks: Tasks,
     /// The bound, or 0 for an unbounded queue (Python's rule).
@@ -211,6 +217,7 @@ impl<C: Collection> LockedCore<C> {
                 done_floor: AtomicU64::new(0),
                 putters: AtomicU8::new(0),
             }),
+            taken: Padded(AtomicU64::new(0)),
             tasks: Tasks::default(),
             maxsize,
         }
@@ -276,6 +283,20 @@ impl<C: Collection> LockedCore<C> {
         self.shared.0.done_floor.store(done, Ordering::Relaxed);
     }
 
+    /// Counts `n` items taken out, under the storage lock (the only place
+    /// the count changes, so a load and a store do). Release: a `task_done`
+    /// that acquires the count also sees the puts of those items.
+    #[inline]
+    fn count_taken(&self, n: usize) {
+        let taken = &self.taken.0;
+        // Usize to u64 never truncates on the platforms bobbin supports.
+        let add = (n as u64).wrapping_mul(ONE);
+        taken.store(
+            taken.load(Ordering::Relaxed).wrapping_add(add),
+            Ordering::Release,
+        );
+    }
+
     /// Adds an item, waiting for room until `deadline`.
     #[inline]
     pub(crate) fn put_until(
@@ -289,21 +310,25 @@ impl<C: Collection> LockedCore<C> {
         }
     }
 
-    /// The waiting part of a put: spin a little on the length, then park
-    /// (releasing the storage lock once queued) until a get frees a slot,
-    /// the queue shuts down or the deadline passes.
+    /// The waiting part of a put: wait a few microseconds (the getters run
+    /// ahead meanwhile, see [`Backoff`]), then park (releasing the storage
+    /// lock once queued) until a get frees a slot, the queue shuts down or
+    /// the deadline passes.
     #[cold]
     fn put_slow(&self, mut item: C::Item, deadline: Deadline) -> Result<(), PutError<C::Item>> {
         let shared = &self.shared.0;
-        let mut spin = SpinWait::new();
-        // Spin only if no putter is parked yet (one that is was here first).
-        let mut spinning = shared.state.load(Ordering::Relaxed) & PUT_PARKED == 0;
+        let mut backoff = Backoff::new();
+        // Wait before parking only if no putter is parked yet (one that is
+        // was here first).
+        let mut waiting = shared.state.load(Ordering::Relaxed) & PUT_PARKED == 0;
         loop {
             if deadline.has_passed() {
-                return Err(PutError::Full(item));
+                // One last look: a waiter for a batch may have let room
+                // come and go unused.
+                return self.try_put(item);
             }
-            spinning = spinning && spin.spin();
-            if !spinning {
+            waiting = waiting && backoff.wait();
+            if !waiting {
                 let mut wake = WakeGetter(self, false);
                 let mut items = shared.items.acquire();
                 match self.put_locked(&mut items, item, &mut wake) {
@@ -320,9 +345,15 @@ impl<C: Collection> LockedCore<C> {
                     // checker) the clock says otherwise.
                     return self.try_put(item);
                 }
-            } else if shared.len.load(Ordering::Relaxed) >= self.maxsize {
-                // Still full: watch the length, not the lock the getter
-                // this waits for needs.
+            } else if shared.state.load(Ordering::Relaxed) & CLOSED == 0
+                && !backoff.ready(
+                    self.maxsize
+                        .saturating_sub(shared.len.load(Ordering::Relaxed)),
+                    batch(self.maxsize),
+                )
+            {
+                // No batch of room yet (see `Backoff`): read the length, not
+                // the lock the getter this waits for needs.
                 continue;
             }
             match self.try_put(item) {
@@ -357,6 +388,7 @@ impl<C: Collection> LockedCore<C> {
         };
         match taken {
             Some(item) => {
+                self.count_taken(1);
                 if self.maxsize != 0 {
                     wake.1 = shared.state.load(Ordering::Relaxed) & PUT_PARKED != 0;
                 }
@@ -377,21 +409,25 @@ impl<C: Collection> LockedCore<C> {
         }
     }
 
-    /// The waiting part of a get: spin a little on the length, then park
-    /// (releasing the storage lock once queued) until a put adds an item,
-    /// the queue shuts down or the deadline passes.
+    /// The waiting part of a get: wait a few microseconds (the putters run
+    /// ahead meanwhile, see [`Backoff`]), then park (releasing the storage
+    /// lock once queued) until a put adds an item, the queue shuts down or
+    /// the deadline passes.
     #[cold]
     fn get_slow(&self, deadline: Deadline) -> Result<C::Item, GetError> {
         let shared = &self.shared.0;
-        let mut spin = SpinWait::new();
-        // Spin only if no getter is parked yet (one that is was here first).
-        let mut spinning = shared.state.load(Ordering::Relaxed) & GET_PARKED == 0;
+        let mut backoff = Backoff::new();
+        // Wait before parking only if no getter is parked yet (one that is
+        // was here first).
+        let mut waiting = shared.state.load(Ordering::Relaxed) & GET_PARKED == 0;
         loop {
             if deadline.has_passed() {
-                return Err(GetError::Empty);
+                // One last look: a waiter for a batch may have left items
+                // there untaken.
+                return self.try_get();
             }
-            spinning = spinning && spin.spin();
-            if !spinning {
+            waiting = waiting && backoff.wait();
+            if !waiting {
                 let mut wake = WakePutter(self, false);
                 let mut items = shared.items.acquire();
                 match self.get_locked(&mut items, &mut wake) {
@@ -405,9 +441,11 @@ impl<C: Collection> LockedCore<C> {
                 if parked == ParkResult::TimedOut {
                     return self.try_get();
                 }
-            } else if shared.len.load(Ordering::Relaxed) == 0 {
-                // Still empty: watch the length, not the lock the putter
-                // this waits for needs.
+            } else if shared.state.load(Ordering::Relaxed) & CLOSED == 0
+                && !backoff.ready(shared.len.load(Ordering::Relaxed), batch(self.maxsize))
+            {
+                // No batch of items yet (see `Backoff`): read the length, not
+                // the lock the putter this waits for needs.
                 continue;
             }
             match self.try_get() {
@@ -453,7 +491,7 @@ impl<C: Collection> LockedCore<C> {
 
     /// Marks one task done.
     pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
-        self.tasks.task_done(&self.shared.0.puts)
+        self.tasks.task_done(&self.shared.0.puts, &self.taken.0)
     }
 
     /// Waits until every task is done or `deadline` passes; true if every
@@ -495,6 +533,7 @@ impl<C: Collection> LockedCore<C> {
             .items
             .take_all();
             // Under the lock, so that `puts` stands still.
+            self.count_taken(drained.items.len());
             self.tasks.finish(&self.shared.0.puts, drained.items.len());
             drained
         };
@@ -556,6 +595,7 @@ mod tests {
         let near = u64::MAX - ONE + 1;
         q.shared.0.puts.store(near, Ordering::Relaxed);
         q.shared.0.done_floor.store(near, Ordering::Relaxed);
+        q.taken.0.store(near, Ordering::Relaxed);
         q.tasks.word().store(near, Ordering::Relaxed);
         assert_eq!(q.unfinished_tasks(), 0);
         for i in 0..3 {

@@ -1,8 +1,33 @@
 //! The methods the queues share, written once.
 //!
-//! Every queue is a thin type around a [`Core`](crate::engine::Core); these
-//! macros give each the same methods with the same documentation, naming the
-//! type in every example so that each example runs against each queue.
+//! Every queue is a thin type around an engine's core (the lock-free
+//! [`Core`] or the [`LockedCore`]); these macros give each the same methods
+//! with the same documentation, naming the type in every example so that
+//! each example runs against each queue. This module sits above both
+//! engines, which know nothing of it.
+
+use crate::engine::Core;
+use crate::locked_engine::LockedCore;
+use crate::storage::{Collection, Storage};
+
+/// How a tracked queue's macro-made `new` builds its core, whichever engine
+/// it runs on.
+pub(crate) trait NewCore {
+    /// An empty queue of at most `maxsize` items (0: no bound).
+    fn with_maxsize(maxsize: usize) -> Self;
+}
+
+impl<S: Storage> NewCore for Core<S, true> {
+    fn with_maxsize(maxsize: usize) -> Self {
+        Core::new(S::with_maxsize(maxsize), maxsize)
+    }
+}
+
+impl<C: Collection> NewCore for LockedCore<C> {
+    fn with_maxsize(maxsize: usize) -> Self {
+        LockedCore::with_maxsize(maxsize)
+    }
+}
 
 /// The get side, the sizes and the iterators: every queue has them.
 ///
@@ -287,7 +312,7 @@ macro_rules! tracked_methods {
             #[must_use]
             pub fn new(maxsize: usize) -> Self {
                 $Q {
-                    core: crate::engine::NewCore::with_maxsize(maxsize),
+                    core: crate::macros::NewCore::with_maxsize(maxsize),
                 }
             }
 

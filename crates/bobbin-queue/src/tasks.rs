@@ -7,16 +7,34 @@
 //! bits, modulo 2^62. [`Tasks`] counts the finished ones the same way and
 //! holds the joiners' parked flag; the unfinished tasks are the difference.
 //!
+//! # `task_done` off the putters' cache line
+//!
+//! Python's `task_done` fails only when it is called more times than items
+//! were put. The begun count that says so is on the putters' cache line,
+//! which every put writes; reading it on every `task_done` pulled that line
+//! to the consumer and back for every item (Python's worker loop,
+//! `get` then `task_done`, cost more than the put and the get together).
+//! Each engine also counts the items the getters took, on a line of their
+//! own, and never above the begun count. So while fewer tasks are done than
+//! items were taken (the worker loop's case), one more `task_done` cannot be
+//! one too many, and it reads only the getters' count. Only a `task_done`
+//! that is not behind the taken count (called for an item still in the
+//! queue, or one too many) reads the begun count.
+//!
 //! # The joiners' handshake
 //!
 //! A joiner sets [`JOIN_PARKED`] with a read-modify-write of `done`, then
-//! reads the begun count; `task_done` reads the begun count, raises `done`
-//! with a read-modify-write and reads the flag from it. The two RMWs are
-//! ordered in `done`'s modification order: either the joiner's comes second
-//! and reads the last task done, or `task_done`'s does and sees the flag.
+//! reads the begun count; `task_done` raises `done` with a read-modify-write
+//! that reads the flag from it, and only if the flag is set reads the begun
+//! count, after that RMW. The two RMWs are ordered in `done`'s modification
+//! order: either the joiner's comes second and reads the last task done, or
+//! `task_done`'s does and sees the flag. A `task_done` that finishes the
+//! last task has acquired, through `done` and the count it checked against,
+//! every put whose task it finishes, so the begun count it reads after its
+//! RMW is never below those puts.
 
-use crate::engine::{Padded, QUEUE_JOIN, wake_all};
 use crate::error::TaskDoneError;
+use crate::wait::{Padded, QUEUE_JOIN, wake_all};
 use bobbin_park::sync::atomic::{AtomicU64, Ordering};
 use bobbin_park::{DEFAULT_PARK_TOKEN, Deadline, ParkResult, WaitLabel, park};
 
@@ -38,17 +56,29 @@ pub(crate) fn count_between(later: u64, earlier: u64) -> u64 {
     (later & !FLAGS).wrapping_sub(earlier & !FLAGS) / ONE
 }
 
+/// [`count_between`] read as signed: negative when `later` is behind. Exact
+/// while the true difference is within ±2^61, which holds for any two of
+/// a queue's counts (they never drift apart by the unfinished tasks or the
+/// items held, each below 2^61).
+#[inline]
+pub(crate) fn signed_between(later: u64, earlier: u64) -> i64 {
+    // The count difference times `ONE` (4) modulo 2^64, read as signed.
+    (count_between(later, earlier) << 2) as i64 >> 2
+}
+
 /// The finished tasks of a queue, times [`ONE`] (wrapping), and
 /// [`JOIN_PARKED`]; also the key joiners park on. On a cache line of its
 /// own, so that consumers' `task_done` does not write the putters' line.
 ///
-/// Every method takes `began`, the engine's word that counts begun tasks.
+/// Every method takes `began`, the engine's word that counts begun tasks;
+/// `task_done` also takes `taken`, the getters' count of items taken, which
+/// never passes `began`'s.
 ///
 /// # Invariants
 ///
-/// - The count never passes `began`'s: every raise reads `began` first,
-///   after acquiring `done`, so that it reads no older a count than the
-///   raise it follows did.
+/// - The count never passes `began`'s: every raise checks against `began`
+///   read after acquiring `done`, or against `taken` (never above `began`),
+///   so that it reads no older a count than the raise it follows did.
 /// - `JOIN_PARKED` is set whenever a joiner is parked, and changed only with
 ///   the joiners' queue locked.
 #[derive(Debug, Default)]
@@ -118,16 +148,28 @@ impl Tasks {
         }
     }
 
-    /// Marks one task done.
-    pub(crate) fn task_done(&self, began: &AtomicU64) -> Result<(), TaskDoneError> {
+    /// Marks one task done. `taken` counts the items the getters took, and
+    /// never passes `began`'s count.
+    #[inline]
+    pub(crate) fn task_done(
+        &self,
+        began: &AtomicU64,
+        taken: &AtomicU64,
+    ) -> Result<(), TaskDoneError> {
         let done = &self.0.0;
         let mut before = done.load(Ordering::Acquire);
         loop {
-            // Acquire: a gotten item's task, counted before its push, is in
-            // this count. The count only grows, so a task seen here is still
+            // Behind the items taken (never more than the puts begun), this
+            // task cannot be one too many, and `began`, on the putters' line,
+            // is not read. Else it may be: an item still in the queue, or
+            // none left. Acquire, both: the puts counted happen before the
+            // wake-up check below (a gotten item's task is counted before
+            // its push, and its get before the count of taken items). The
+            // counts only grow, so a task seen unfinished here is still
             // unfinished at the swap, unless the swap fails.
-            let left = count_between(began.load(Ordering::Acquire), before);
-            if left == 0 {
+            if signed_between(taken.load(Ordering::Acquire), before) <= 0
+                && count_between(began.load(Ordering::Acquire), before) == 0
+            {
                 return Err(TaskDoneError);
             }
             // Release: what the consumer did before `task_done` happens
@@ -139,13 +181,23 @@ impl Tasks {
                 Ordering::Acquire,
             ) {
                 Ok(_) => {
-                    if left == 1 && before & JOIN_PARKED != 0 {
-                        self.wake_joiners();
+                    if before & JOIN_PARKED != 0 {
+                        self.wake_joiners_if_finished(began, before.wrapping_add(ONE));
                     }
                     return Ok(());
                 }
                 Err(now) => before = now,
             }
+        }
+    }
+
+    /// After a `task_done` that raised `done` to `now` and saw a joiner's
+    /// flag: wakes the joiners if no task is left. `began` is read after the
+    /// raise, so it counts every put whose task this one finished.
+    #[cold]
+    fn wake_joiners_if_finished(&self, began: &AtomicU64, now: u64) {
+        if count_between(began.load(Ordering::Acquire), now) == 0 {
+            self.wake_joiners();
         }
     }
 

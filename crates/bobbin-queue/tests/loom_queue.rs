@@ -16,7 +16,9 @@
 use bobbin_park::loom;
 use bobbin_park::sync::Arc;
 use bobbin_park::sync::atomic::{AtomicBool, Ordering};
-use bobbin_queue::{GetError, LifoQueue, PriorityQueue, PutError, Queue, SimpleQueue};
+use bobbin_queue::{
+    GetError, LifoQueue, PriorityQueue, PutError, Queue, SimpleQueue, TaskDoneError,
+};
 use std::time::Duration;
 
 /// Runs `f` on a fresh shared queue in every interleaving loom explores.
@@ -194,6 +196,44 @@ macro_rules! engine_models {
                     q.join();
                     assert_eq!(q.unfinished_tasks(), 0);
                     worker.join().unwrap();
+                });
+            }
+
+            #[test]
+            fn task_done_for_a_queued_item_and_after_a_get_count_once_each() {
+                // One task_done for an item still in the queue (it reads the
+                // puts' count) races a get and its task_done (which checks
+                // against the items taken only): both count, and join sees
+                // every task done.
+                with_queue($Q::unbounded, |q| {
+                    q.put(1).unwrap();
+                    q.put(2).unwrap();
+                    let worker = spawn(&q, |q| {
+                        q.get().unwrap();
+                        q.task_done().unwrap();
+                    });
+                    q.task_done().unwrap();
+                    q.join();
+                    assert_eq!(q.unfinished_tasks(), 0);
+                    worker.join().unwrap();
+                    assert_eq!(q.task_done(), Err(TaskDoneError));
+                });
+            }
+
+            #[test]
+            fn one_task_done_too_many_fails_whichever_comes_first() {
+                // Two task_dones for one put, one after a get: whichever comes
+                // second fails, never both succeed.
+                with_queue($Q::unbounded, |q| {
+                    q.put(1).unwrap();
+                    let worker = spawn(&q, |q| {
+                        q.get().unwrap();
+                        q.task_done()
+                    });
+                    let here = q.task_done();
+                    let there = worker.join().unwrap();
+                    assert!(here.is_ok() != there.is_ok(), "{here:?} {there:?}");
+                    assert_eq!(q.unfinished_tasks(), 0);
                 });
             }
 

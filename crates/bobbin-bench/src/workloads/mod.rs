@@ -1,4 +1,5 @@
-//! Every workload of issue 8's table, in its order.
+//! Every workload of issue 8's table, in its order, and Python's worker
+//! loop (`get` + `task_done`, issue 16) for every tracked queue.
 //!
 //! Each implementation checks its own result (a counter reached its target,
 //! the sum received equals the sum sent, one leader per generation) and
@@ -8,6 +9,7 @@ mod lock;
 mod queue;
 mod signal;
 mod thread;
+mod worker;
 
 pub(crate) use thread::cores;
 
@@ -29,6 +31,10 @@ pub(crate) fn all() -> Vec<Workload> {
         queue::queue_spsc_unbounded(),
         queue::lifo_spsc(),
         queue::priority_spsc(),
+        worker::worker_bounded(),
+        worker::worker_unbounded(),
+        worker::worker_lifo(),
+        worker::worker_priority(),
         thread::spawn_join(),
         thread::gil_cpu_scaling(),
     ]

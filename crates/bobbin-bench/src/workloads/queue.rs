@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The capacity of the bounded queues, as issue 8 asks.
-const CAPACITY: usize = 1024;
+pub(super) const CAPACITY: usize = 1024;
 
 /// One producer, one consumer, a queue of 1024.
 pub(crate) fn queue_spsc_bounded() -> Workload {
@@ -144,7 +144,7 @@ pub(crate) fn priority_spsc() -> Workload {
 }
 
 /// A queue seen as a channel: how to make one, and its two ends.
-pub(crate) trait Channel: 'static {
+pub(super) trait Channel: 'static {
     /// The producing end.
     type Tx: Send;
     /// The consuming end.
@@ -162,7 +162,7 @@ pub(crate) trait Channel: 'static {
 macro_rules! channel {
     ($(#[$doc:meta])* $name:ident, $tx:ty, $rx:ty, |$capacity:ident| $make:expr) => {
         $(#[$doc])*
-        enum $name {}
+        pub(super) enum $name {}
 
         impl Channel for $name {
             type Tx = $tx;
@@ -228,10 +228,10 @@ channel!(
 );
 
 /// One of bobbin's queues, shared by both ends.
-struct Bobbin<Q>(PhantomData<Q>);
+pub(super) struct Bobbin<Q>(PhantomData<Q>);
 
 /// What [`Bobbin`] needs of a bobbin queue.
-trait BobbinQueue: Send + Sync + 'static {
+pub(super) trait BobbinQueue: Send + Sync + 'static {
     /// A queue holding at most `capacity` items, or any number for `None`.
     fn create(capacity: Option<usize>) -> Self;
     /// `put`, which cannot fail here (no shutdown).
@@ -305,7 +305,7 @@ impl<Q: BobbinQueue> Channel for Bobbin<Q> {
 
 /// A [`MonitorQueue`] over `S`'s mutex and condition variables, storing
 /// items in `Q`.
-struct Monitor<S, Q>(PhantomData<(S, Q)>);
+pub(super) struct Monitor<S, Q>(PhantomData<(S, Q)>);
 
 impl<S: Sys, Q: Store<u64> + 'static> Channel for Monitor<S, Q> {
     type Tx = Arc<MonitorQueue<S, Q>>;
@@ -328,7 +328,7 @@ impl<S: Sys, Q: Store<u64> + 'static> Channel for Monitor<S, Q> {
 }
 
 /// `Some(CAP)`, or `None` (unbounded) for 0, Python's convention.
-fn capacity(cap: usize) -> Option<usize> {
+pub(super) fn capacity(cap: usize) -> Option<usize> {
     (cap > 0).then_some(cap)
 }
 
