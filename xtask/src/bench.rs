@@ -9,6 +9,12 @@
 //! other run writes them under `target/bench/`, so a quick or filtered pass
 //! never overwrites the committed report (`--out DIR` chooses another
 //! place).
+//!
+//! When CPython 3.13 is there (and the run wants CPython rows), bobbin's
+//! Python module is built and installed first into the venv of `cargo
+//! xtask py` (`target/py/venv-3.13`), and the CPython rows run with that
+//! interpreter, so `python/bench.py` also measures bobbin's module against
+//! CPython's own types (issue 17's rows, `python.svg`).
 
 use crate::util::{self, Result, Steps};
 
@@ -30,7 +36,31 @@ pub(crate) fn run(args: &[String]) -> Result {
         };
         cmd.arg("--out").arg(out);
     }
-    let mut steps = Steps::new("bench", 1);
+    let no_python = [
+        "--no-python",
+        "--only",
+        "--list",
+        "--render",
+        "-h",
+        "--help",
+    ];
+    let python = if args.iter().any(|a| no_python.contains(&a.as_str())) {
+        None
+    } else {
+        let found = crate::py::find_python();
+        if found.is_none() {
+            println!(
+                "bench: no CPython 3.13 found: the CPython rows and bobbin's Python module are skipped"
+            );
+        }
+        found
+    };
+    // The venv may need making, then the install, then the bench itself.
+    let mut steps = Steps::new("bench", if python.is_some() { 3 } else { 1 });
+    if let Some(python) = python {
+        let venv_python = crate::py::install(&mut steps, &python)?;
+        cmd.env("BOBBIN_BENCH_PYTHON", venv_python);
+    }
     steps.run("bench", &mut cmd)?;
     steps.summary();
     Ok(())

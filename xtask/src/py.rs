@@ -45,10 +45,11 @@ pub(crate) fn find_python() -> Option<PathBuf> {
     })
 }
 
-/// The steps of the Python check, for `cargo xtask py` and the Python step
-/// of `cargo xtask ci`: build and install the module, the conformance
-/// suite (`repeat` times), bobbin's own Python tests.
-pub(crate) fn check(steps: &mut Steps, python: &PathBuf, repeat: usize) -> Result {
+/// Builds the module and installs it, with pip, into the venv under
+/// `target/py/venv-3.13` (made with `python` if missing), as a user's
+/// `pip install crates/bobbin-py` does; returns the venv's interpreter.
+/// `cargo xtask bench` runs its CPython rows with that interpreter.
+pub(crate) fn install(steps: &mut Steps, python: &PathBuf) -> Result<PathBuf> {
     let root = util::project_root();
     let venv = root.join("target").join("py").join("venv-3.13");
     let venv_python = venv.join("bin").join("python");
@@ -58,7 +59,6 @@ pub(crate) fn check(steps: &mut Steps, python: &PathBuf, repeat: usize) -> Resul
             Command::new(python).arg("-m").arg("venv").arg(&venv),
         )?;
     }
-    let tests = root.join("crates").join("bobbin-py").join("tests");
     steps.run(
         "install",
         Command::new(&venv_python)
@@ -72,6 +72,16 @@ pub(crate) fn check(steps: &mut Steps, python: &PathBuf, repeat: usize) -> Resul
             .arg(root.join("crates").join("bobbin-py"))
             .current_dir(&root),
     )?;
+    Ok(venv_python)
+}
+
+/// The steps of the Python check, for `cargo xtask py` and the Python step
+/// of `cargo xtask ci`: build and install the module, the conformance
+/// suite (`repeat` times), bobbin's own Python tests.
+pub(crate) fn check(steps: &mut Steps, python: &PathBuf, repeat: usize) -> Result {
+    let root = util::project_root();
+    let venv_python = install(steps, python)?;
+    let tests = root.join("crates").join("bobbin-py").join("tests");
     steps.run(
         "conformance",
         Command::new(&venv_python)

@@ -61,16 +61,18 @@ def check(ok, what):
 # lock_uncontended, lock_contended_2t/_4t, rlock_uncontended
 
 
-def lock_uncontended(n):
-    lock = threading.Lock()
-    count = 0
-    start = time.perf_counter_ns()
-    for _ in range(n):
-        with lock:
-            count += 1
-    took = time.perf_counter_ns() - start
-    check(count == n, "the counter must reach its target")
-    return took
+def lock_uncontended(make):
+    def workload(n):
+        lock = make()
+        count = 0
+        start = time.perf_counter_ns()
+        for _ in range(n):
+            with lock:
+                count += 1
+        took = time.perf_counter_ns() - start
+        check(count == n, "the counter must reach its target")
+        return took
+    return workload
 
 
 def lock_contended(threads):
@@ -131,8 +133,12 @@ def event_pingpong(n):
     return took
 
 
-def condition_pingpong(n):
-    cond = threading.Condition(threading.Lock())
+def condition_pingpong(module):
+    return lambda n: condition_pingpong_with(module, n)
+
+
+def condition_pingpong_with(module, n):
+    cond = module.Condition(module.Lock())
     counter = [0]
 
     def a():
@@ -156,9 +162,13 @@ def condition_pingpong(n):
     return took
 
 
-def semaphore_4t(n):
+def semaphore_4t(make):
+    return lambda n: semaphore_4t_with(make, n)
+
+
+def semaphore_4t_with(make, n):
     threads, permits = 4, 2
-    sem = threading.Semaphore(permits)
+    sem = make(permits)
     holders = []  # list.append/pop are atomic in CPython
     taken = []
 
@@ -179,8 +189,12 @@ def semaphore_4t(n):
     return took
 
 
-def barrier_2t(n):
-    barrier = threading.Barrier(2)
+def barrier_2t(make):
+    return lambda n: barrier_2t_with(make, n)
+
+
+def barrier_2t_with(make, n):
+    barrier = make(2)
     indices = []
 
     def worker():
@@ -321,14 +335,20 @@ def scaling(threads):
 
 # workload -> (operations per sample in a full run, [(implementation, function)])
 WORKLOADS = {
-    "lock_uncontended": (1_000_000, [("threading.Lock", lock_uncontended)]),
+    "lock_uncontended": (1_000_000, [("threading.Lock", lock_uncontended(threading.Lock))]),
     "lock_contended_2t": (200_000, [("threading.Lock", lock_contended(2))]),
     "lock_contended_4t": (200_000, [("threading.Lock", lock_contended(4))]),
     "rlock_uncontended": (500_000, [("threading.RLock", rlock_uncontended)]),
     "event_pingpong": (5_000, [("threading.Event", event_pingpong)]),
-    "condition_pingpong": (5_000, [("threading.Condition", condition_pingpong)]),
-    "semaphore_4t": (50_000, [("threading.Semaphore", semaphore_4t)]),
-    "barrier_2t": (5_000, [("threading.Barrier", barrier_2t)]),
+    "condition_pingpong": (5_000, [("threading.Condition", condition_pingpong(threading))]),
+    "semaphore_4t": (
+        50_000,
+        [
+            ("threading.Semaphore", semaphore_4t(threading.Semaphore)),
+            ("threading.BoundedSemaphore", semaphore_4t(threading.BoundedSemaphore)),
+        ],
+    ),
+    "barrier_2t": (5_000, [("threading.Barrier", barrier_2t(threading.Barrier))]),
     "queue_spsc_bounded": (50_000, [("queue.Queue", spsc(lambda: queue.Queue(CAPACITY)))]),
     "queue_mpmc_2p2c": (50_000, [("queue.Queue", mpmc)]),
     "queue_spsc_unbounded": (
@@ -349,6 +369,33 @@ WORKLOADS = {
 }
 
 
+def add_bobbin_module():
+    """The rows of bobbin's Python module (crates/bobbin-py), if this
+    interpreter has it installed (`cargo xtask bench` installs it into the
+    venv it runs this script with): the same workloads, with bobbin's types
+    in place of threading's and queue's, named `bobbin.<Type>`."""
+    try:
+        import bobbin
+    except ImportError:
+        return
+    rows = {
+        "lock_uncontended": [("bobbin.Lock", lock_uncontended(bobbin.Lock))],
+        "condition_pingpong": [("bobbin.Condition", condition_pingpong(bobbin))],
+        "semaphore_4t": [
+            ("bobbin.Semaphore", semaphore_4t(bobbin.Semaphore)),
+            ("bobbin.BoundedSemaphore", semaphore_4t(bobbin.BoundedSemaphore)),
+        ],
+        "barrier_2t": [("bobbin.Barrier", barrier_2t(bobbin.Barrier))],
+        "queue_spsc_bounded": [("bobbin.Queue", spsc(lambda: bobbin.Queue(CAPACITY)))],
+        "queue_spsc_unbounded": [
+            ("bobbin.Queue", spsc(bobbin.Queue)),
+            ("bobbin.SimpleQueue", spsc(bobbin.SimpleQueue)),
+        ],
+    }
+    for name, impls in rows.items():
+        WORKLOADS[name][1].extend(impls)
+
+
 def main(argv):
     reps, scale, names = 5, 1.0, []
     args = iter(argv)
@@ -364,6 +411,7 @@ def main(argv):
     if sys.version_info[:2] != (3, 13):
         print(f"skip\tPython {sys.version.split()[0]} is not 3.13", flush=True)
         return
+    add_bobbin_module()
     for name in names or list(WORKLOADS):
         base, impls = WORKLOADS[name]
         n = max(1, int(base * scale))

@@ -34,6 +34,10 @@ pub(crate) enum Kind {
     Plain,
     /// CPython 3.13 running the same workload (`python/bench.py`).
     CPython,
+    /// bobbin's Python module (`crates/bobbin-py`) running the same
+    /// workload in CPython 3.13 (`python/bench.py`'s `bobbin.<Type>`
+    /// rows): compared with CPython's own type ([`crate::frompython`]).
+    BobbinPy,
 }
 
 /// One implementation of a workload.

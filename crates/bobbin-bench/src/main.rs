@@ -19,6 +19,7 @@
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
 mod chart;
+mod frompython;
 mod harness;
 mod hog;
 mod machine;
@@ -314,10 +315,34 @@ fn run(args: &Args) -> Result<(), String> {
                 .map_or_else(|| "–".to_owned(), |f| format!("{f:.0}×")),
         );
     }
+    print_from_python(core::slice::from_ref(&run));
     if let Some(out) = &args.out {
         write_report(&run, out)?;
     }
     Ok(())
+}
+
+/// Prints the rows of bobbin's Python module against CPython's types, if
+/// any run measured them.
+fn print_from_python(runs: &[Run]) {
+    let verdicts = frompython::verdicts(runs);
+    if verdicts.is_empty() {
+        return;
+    }
+    println!("\nbobbin from CPython 3.13, CPython ÷ bobbin (median, worst):");
+    let fmt = |f: Option<f64>| f.map_or_else(|| "–".to_owned(), |f| format!("{f:.2}×"));
+    for v in verdicts {
+        let t = v.target;
+        println!(
+            "  {:<22} {:<24} vs {:<26} {:>7}  worst {:>7}  must be {}",
+            t.workload,
+            t.bobbin,
+            t.cpython,
+            fmt(v.median()),
+            fmt(v.worst()),
+            t.must,
+        );
+    }
 }
 
 fn print_outcome(outcome: &Outcome) {
@@ -330,6 +355,7 @@ fn print_outcome(outcome: &Outcome) {
             Kind::Reference => "ref",
             Kind::Plain => "plain",
             Kind::CPython => "CPython",
+            Kind::BobbinPy => "bobbin-py",
         };
         println!(
             "  {kind:<7} {:<42} {:>9} {unit} ±{:>4.1}%  ratio {}",
@@ -390,6 +416,7 @@ fn run_series(args: &Args) -> Result<(), String> {
             fmt(v.plain_worst()),
         );
     }
+    print_from_python(&series.runs);
     if let Some(out) = &args.out {
         write_series_report(&series, out)?;
     }
@@ -398,10 +425,12 @@ fn run_series(args: &Args) -> Result<(), String> {
 
 fn write_report(run: &Run, out: &Path) -> Result<(), String> {
     let findings = std::fs::read_to_string(out.join("FINDINGS.md")).ok();
+    let runs = core::slice::from_ref(run);
     write_files(
         out,
         &report::markdown(run, findings.as_deref()),
         &chart::svg(&chart::Chart::of_run(run))?,
+        frompython::svg(runs)?.as_deref(),
         &samples::write(run),
     )
 }
@@ -412,19 +441,30 @@ fn write_series_report(series: &Series, out: &Path) -> Result<(), String> {
         out,
         &series::markdown(series, findings.as_deref()),
         &chart::svg(&series.chart())?,
+        frompython::svg(&series.runs)?.as_deref(),
         &samples::write_all(&series.runs),
     )
 }
 
-/// Writes `REPORT.md`, `ratios.svg` and `samples.tsv` into `out`.
-fn write_files(out: &Path, report: &str, chart: &str, samples: &str) -> Result<(), String> {
+/// Writes `REPORT.md`, `ratios.svg`, `python.svg` (if bobbin's Python
+/// module was measured) and `samples.tsv` into `out`.
+fn write_files(
+    out: &Path,
+    report: &str,
+    chart: &str,
+    python_chart: Option<&str>,
+    samples: &str,
+) -> Result<(), String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let mut written = Vec::new();
-    for (name, text) in [
-        ("REPORT.md", report),
-        ("ratios.svg", chart),
-        ("samples.tsv", samples),
-    ] {
+    let files = [
+        ("REPORT.md", Some(report)),
+        ("ratios.svg", Some(chart)),
+        ("python.svg", python_chart),
+        ("samples.tsv", Some(samples)),
+    ];
+    for (name, text) in files {
+        let Some(text) = text else { continue };
         let path = out.join(name);
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         written.push(path.display().to_string());

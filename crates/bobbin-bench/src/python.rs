@@ -109,7 +109,11 @@ fn parse(stdout: &str, workload: &str) -> Result<Vec<Row>, String> {
                     Some(row) => row.samples.push(value),
                     None => rows.push(Row {
                         name: (*name).to_owned(),
-                        kind: Kind::CPython,
+                        kind: if name.starts_with("bobbin.") {
+                            Kind::BobbinPy
+                        } else {
+                            Kind::CPython
+                        },
                         samples: vec![value],
                         python: None,
                     }),
@@ -136,6 +140,8 @@ mod tests {
         assert_eq!(rows[0].samples, [10.5, 11.5]);
         assert_eq!(rows[1].samples, [2.0]);
         assert_eq!(rows[0].kind, Kind::CPython);
+        let rows = parse("sample\tw\tbobbin.Queue\t1.5\n", "w").unwrap();
+        assert_eq!(rows[0].kind, Kind::BobbinPy);
     }
 
     #[test]

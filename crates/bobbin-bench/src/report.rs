@@ -424,6 +424,10 @@ pub(crate) fn markdown(run: &Run, findings: Option<&str>) -> String {
         "\n![bobbin against its best Rust peer and CPython](ratios.svg)\n"
     );
 
+    if let Some(section) = crate::frompython::markdown(core::slice::from_ref(run)) {
+        let _ = write!(w, "{section}");
+    }
+
     if let Some(findings) = findings {
         let _ = writeln!(w, "{}\n", findings.trim_end());
     }
@@ -460,6 +464,7 @@ fn workload_section(w: &mut String, outcome: &Outcome) {
             Kind::Plain => format!("`{name}` (plain, no task count)"),
             Kind::CPython if name.starts_with("CPython") => format!("`{name}`"),
             Kind::CPython => format!("CPython `{name}`"),
+            Kind::BobbinPy => format!("**`{name}`** (from CPython)"),
         };
         let _ = writeln!(
             w,

@@ -24,6 +24,7 @@ fn kind_name(kind: Kind) -> &'static str {
         Kind::Reference => "reference",
         Kind::Plain => "plain",
         Kind::CPython => "cpython",
+        Kind::BobbinPy => "bobbin-py",
     }
 }
 
@@ -34,6 +35,7 @@ fn kind_of(name: &str) -> Option<Kind> {
         "reference" => Kind::Reference,
         "plain" => Kind::Plain,
         "cpython" => Kind::CPython,
+        "bobbin-py" => Kind::BobbinPy,
         _ => return None,
     })
 }

@@ -326,6 +326,10 @@ pub(crate) fn markdown(series: &Series, findings: Option<&str>) -> String {
         "\n![bobbin against its best Rust peer and CPython](ratios.svg)\n"
     );
 
+    if let Some(section) = crate::frompython::markdown(&series.runs) {
+        let _ = write!(w, "{section}");
+    }
+
     if let Some(findings) = findings {
         let _ = writeln!(w, "{}\n", findings.trim_end());
     }
@@ -405,6 +409,7 @@ fn workload_section(w: &mut String, outcomes: &[Option<&Outcome>]) {
             Kind::Plain => format!("`{name}` (plain, no task count)"),
             Kind::CPython if name.starts_with("CPython") => format!("`{name}`"),
             Kind::CPython => format!("CPython `{name}`"),
+            Kind::BobbinPy => format!("**`{name}`** (from CPython)"),
         };
         let _ = writeln!(
             w,
