@@ -329,16 +329,8 @@ fn draw(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::harness::{Row, Scale};
-
-    fn row(name: &str, kind: Kind, median: f64) -> Row {
-        Row {
-            name: name.to_owned(),
-            kind,
-            samples: vec![median],
-            python: None,
-        }
-    }
+    use crate::harness::Scale;
+    use crate::report::tests::row;
 
     /// A run whose queue row is `queue` ns against CPython's 1000.
     fn run(queue: f64) -> Run {
@@ -350,8 +342,8 @@ mod tests {
             about: "About.",
             ops: 10,
             rows: vec![
-                row("queue.Queue", Kind::CPython, 1000.0),
-                row("bobbin.Queue", Kind::BobbinPy, queue),
+                row("queue.Queue", Kind::CPython, &[1000.0]),
+                row("bobbin.Queue", Kind::BobbinPy, &[queue]),
             ],
         });
         run

@@ -495,7 +495,7 @@ fn workload_section(w: &mut String, outcome: &Outcome) {
 pub(crate) mod tests {
     use super::*;
 
-    fn row(name: &str, kind: Kind, samples: &[f64]) -> Row {
+    pub(crate) fn row(name: &str, kind: Kind, samples: &[f64]) -> Row {
         Row {
             name: name.to_owned(),
             kind,

@@ -425,7 +425,8 @@ fn workload_section(w: &mut String, outcomes: &[Option<&Outcome>]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::harness::{Row, Scale};
+    use crate::harness::Scale;
+    use crate::report::tests::row;
 
     /// Three runs of the sample run, bobbin's lock at 9, 10 and 16 ns against
     /// parking_lot's 8, and a worker workload with plain rows.
@@ -442,24 +443,15 @@ mod tests {
                     about: "About.",
                     ops: 10,
                     rows: vec![
-                        row("bobbin Queue::bounded", Kind::Bobbin, 12.0),
-                        row("std sync_channel + task count", Kind::Peer, 24.0),
-                        row("std sync_channel", Kind::Plain, 10.0),
+                        row("bobbin Queue::bounded", Kind::Bobbin, &[12.0]),
+                        row("std sync_channel + task count", Kind::Peer, &[24.0]),
+                        row("std sync_channel", Kind::Plain, &[10.0]),
                     ],
                 });
                 run
             })
             .collect();
         Series { runs }
-    }
-
-    fn row(name: &str, kind: Kind, median: f64) -> Row {
-        Row {
-            name: name.to_owned(),
-            kind,
-            samples: vec![median],
-            python: None,
-        }
     }
 
     #[test]
