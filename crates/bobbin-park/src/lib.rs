@@ -14,6 +14,7 @@
 //! | [`park`], [`unpark_one`], [`unpark_all`], [`unpark_filter`], [`unpark_requeue`] | the parking lot, keyed by a state word ([`Key`]), with park and unpark tokens |
 //! | [`ConditionQueue`] | a condition variable's waiting room: notifications move waiters to their lock's queue (parking_lot's requeue) |
 //! | [`SpinWait`] | adaptive spinning before parking |
+//! | [`asymmetric`] | a nearly free fence for a hot path, paired with a costly one (`membarrier`) for a rare path |
 //! | [`parked_threads`], [`WaitKind`], [`WaitLabel`] | what every parked thread waits for, and since when: the raw material of a hang report |
 //! | [`sync`], [`cell`], [`hint`], [`thread`] | the model-checking seam: std's atomics, cell, spin hint and thread identity, or loom's |
 //! | [`const_fn!`] | a `const fn` that is `const` except under the model cfg |
@@ -126,6 +127,7 @@
 
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
+pub mod asymmetric;
 pub mod cell;
 mod condition;
 mod deadline;

@@ -16,60 +16,47 @@
 //! calls into the parking lot only when a flag says a waiter may be parked.
 //!
 //! Two counts, each modulo 2^62 in the bits above two flag bits, tell what
-//! the handshakes need: [`PutSide::state`], on the putters' cache line,
-//! counts the puts that began (each one a task) and holds [`CLOSED`] and the
-//! getters' parked flag; on the getters' line, [`GetSide`] counts the puts
-//! that are over for the getters (their item was taken, or their push
-//! failed). A tracked put is one read-modify-write of its own, made *before*
-//! its item goes in, so that its barrier does not wait for the slot's cache
-//! line, which the getter it feeds is reading (a barrier after the push did,
-//! and cost a bounded queue a quarter of its time per item). A get counts
-//! after its pop, and the queue's first getter (its *owner*) does so with a
-//! load and a store of a word no other thread writes ([`GetSide::owned`]),
-//! so that Python's one-consumer loop pays no barrier beyond the storage's
-//! own; other getters count with a read-modify-write of [`GetSide::taken`].
-//! `state`'s count minus the getters' is what the getters are owed: items
-//! held, or on their way from a put that has begun. [`Tasks`] counts the
-//! finished tasks; the unfinished ones are `state`'s count minus its count.
+//! the handshakes need. On the putters' cache line, [`PutSide`] counts the
+//! puts that began (each one a task) and [`PutSide::state`] holds
+//! [`CLOSED`] and the getters' parked flag; on the getters' line,
+//! [`GetSide`] counts the puts that are over for the getters (their item
+//! was taken, or their push failed). Each side counts the way
+//! [`GetSide`]'s getters do: the queue's first putter (its *owner*) with a
+//! load and a store of a word no other thread writes
+//! ([`PutSide::owned`]), the others with a read-modify-write. So Python's
+//! one-producer, one-consumer pipeline pays no barrier beyond the storage's
+//! own: a put is its push, a get its pop. The begun count minus the
+//! getters' is what the getters are owed: items held, or on their way from
+//! a put that has begun. [`Tasks`] counts the finished tasks; the
+//! unfinished ones are the begun count minus its count.
 //!
-//! The put's read-modify-write is the one cost a tracked queue adds to its
-//! storage that cannot be shed: it publishes the put (its task, and that it
-//! beat any shutdown) before the put reads `CLOSED`, a store and a load
-//! that no cheaper operation orders, and it must come before the push,
-//! which cannot be taken back. crossbeam-channel and std's channels check
-//! for disconnection in the compare-and-swap that claims the slot (a mark
-//! bit in the tail); crossbeam-queue's push has no such hook.
+//! A put counts itself *before* its item goes in (the push cannot be taken
+//! back), then checks for [`CLOSED`]; `close` sets `CLOSED`, then reads the
+//! count. That is a store and a load against a store and a load, which only
+//! a full fence on each side orders. The owner's side pays a light fence
+//! and `close` (once per queue) a heavy one ([`bobbin_park::asymmetric`]:
+//! `membarrier` on Linux), so either the put sees `CLOSED` and counts
+//! itself over, or `close` counts it and waits for its item. Other putters
+//! count with a compare-and-swap that fails once `CLOSED` is set, as
+//! crossbeam-channel and std's channels check for disconnection in the
+//! compare-and-swap that claims their slot (crossbeam-queue's push has no
+//! such hook).
 //!
 //! No wake-up is lost, by the parking lot's rule (`validate` runs with the
 //! key's queue locked, and every unpark takes that lock) plus one handshake
 //! per flag:
 //!
-//! - **Getters** set [`GET_PARKED`] with a read-modify-write of `state`,
-//!   then read the getters' count ([`Core::taken`]; a stale `owned` only
-//!   makes them owed more), and park only if they are owed nothing: every put
-//!   counted in the `state` they read has been taken. A put begins with its
-//!   read-modify-write of `state`, and wakes a getter once its item is in
-//!   (or its push failed) if that RMW saw the flag. The two RMWs are
-//!   ordered in `state`'s modification order: a put whose begin comes
-//!   second wakes a getter (after the getter is queued, since the flag is
-//!   set inside `validate`); a put whose begin comes first is counted in
-//!   what the getter read, so the getter does not park until it is taken.
-//!   A getter that reads a count of takes raised by puts that began after
-//!   its flag was set may park while an earlier put is still on its way;
-//!   each of those later puts saw the flag and wakes a getter, one for
-//!   each, and a getter that wakes looks again. The loom models check this
-//!   with two getters and two putters. A getter that is owed an item but
-//!   finds none waits for it ([`Core::take_owed`]) instead of parking.
-//!   `SimpleQueue`, which counts nothing, uses a store-buffering handshake
-//!   instead: a getter sets the flag with a `SeqCst` read-modify-write and
-//!   looks at the storage; a put pushes and reads the flag with a `SeqCst`
-//!   load. The storage's push claims its slot with a `SeqCst`
-//!   read-modify-write and its `is_empty` reads with `SeqCst` loads (a
-//!   requirement of [`Storage`]), so the four are in the single total order
-//!   of `SeqCst` operations: if the put's load comes before the getter's
-//!   flag, its claim does too, and the getter's `is_empty` sees it;
-//!   otherwise the put sees the flag. (A fence on each side did the same at
-//!   the price of one more full barrier per put.)
+//! - **Getters** set [`GET_PARKED`] with a `SeqCst` read-modify-write of
+//!   `state`, then look at the storage with `is_empty`; a put pushes, then
+//!   reads the flag with a `SeqCst` load. The storage's push claims its
+//!   slot with a `SeqCst` read-modify-write and its `is_empty` reads with
+//!   `SeqCst` loads (a requirement of [`Storage`]), so the four are in the
+//!   single total order of `SeqCst` operations: if the put's load comes
+//!   before the getter's flag, its claim does too, and the getter's
+//!   `is_empty` sees it (a claimed slot is not empty, and a pop of it waits
+//!   for the item); otherwise the put sees the flag. (A fence on each side
+//!   did the same at the price of one more full barrier per put.) A getter
+//!   parks only while no shutdown has begun.
 //! - **Putters** set [`PUT_PARKED`] with a `SeqCst` read-modify-write of
 //!   [`GetSide::putters`], then look at the storage with `is_full`; a get
 //!   of a bounded queue pops, then reads the flag with a `SeqCst` load. The
@@ -80,9 +67,9 @@
 //!   putter's `is_full` sees the free slot; otherwise the get sees the flag
 //!   and unparks. (The get's count did this as a read-modify-write of the
 //!   flag's word before the owner's count made it a store.)
-//! - **Joiners**: see [`crate::tasks`], with `state` as the count of begun
-//!   tasks and the getters' count as the one `task_done` checks against
-//!   first.
+//! - **Joiners**: see [`crate::tasks`], with [`Core::began`] as the count
+//!   of begun tasks and the getters' count as the one `task_done` checks
+//!   against first.
 //!
 //! # Waiting for room or for an item
 //!
@@ -92,39 +79,31 @@
 //! ends of the queue on the same cache lines, in lockstep, one slow line
 //! transfer per item.
 //!
-//! # Waiting for what is under way
-//!
-//! A get that is owed an item it cannot find yet, and a shutdown waiting
-//! for the puts that beat it, wait for another thread to finish a few
-//! instructions: a put between its begin and its push, or a get between its
-//! pop and its count. They spin (yielding after a while) rather than park,
-//! since those threads never look for waiters. One thread spins at a time,
-//! holding [`GetSide::turn`]; the others wait for the turn parked, so that
-//! spinners never crowd out the thread they wait for (on two cores, or
-//! under the model checker, which would otherwise explore two spinners
-//! taking turns forever). No thread holds the turn while it is under way in
-//! that sense, so the spinner's wait always ends.
-//!
 //! # Shutdown
 //!
-//! A put begins with a compare-and-swap of `state` that counts it (and its
-//! task) and fails once [`CLOSED`] is set, then pushes. `shutdown` sets
-//! `CLOSED`, which freezes the count of begun puts, and then waits until
-//! the getters' count plus the items held reaches it: every put that began has
-//! put its item into the storage (a push claims its slot before it writes
-//! the item, and a pop of a claimed slot waits for the item, in crossbeam's
-//! queues as under the model checker's lock) or failed. So when it returns
-//! every put that will ever succeed has its item in: a graceful shutdown
-//! leaves them to be drained, an immediate one takes them all. A get that
-//! finds the storage empty after a shutdown says `ShutDown` only once it is
-//! owed nothing, so a get never fails while an item that beat the shutdown
-//! is still on its way, and once one get has failed with `ShutDown` every
-//! later one does too.
+//! `shutdown` sets `CLOSED`, which freezes `state`'s count and makes every
+//! later owner's put see it (above), reads the count of begun puts and
+//! waits until the getters' count plus the items held reaches it: every
+//! put that began has put its item into the storage (a push claims its
+//! slot before it writes the item, and a pop of a claimed slot waits for
+//! the item, in crossbeam's queues as under the model checker's lock) or
+//! failed. Then it sets [`SETTLED`]: every put that will ever succeed has
+//! its item in. A graceful shutdown leaves them to be drained, an immediate
+//! one takes them all. A get that finds the storage empty after a shutdown
+//! has begun says `ShutDown` only once the shutdown has settled, and until
+//! then waits for it (a few instructions of each put under way, unless a
+//! thread was preempted): so a get never fails while an item that beat the
+//! shutdown is still on its way, and once one get has failed with
+//! `ShutDown` every later one does too. One such waiter spins at a time,
+//! holding [`GetSide::turn`]; the others wait for the turn parked, so that
+//! spinners never crowd out the threads they wait for (on two cores, or
+//! under the model checker, which would otherwise explore two spinners
+//! taking turns forever).
 //!
 //! A get that finds the storage empty first reads [`GetSide::closing`], a
 //! copy of `CLOSED` that `shutdown` sets before `CLOSED` and that sits on
 //! the getters' side of the queue: while it is clear the answer is `Empty`
-//! without reading `state`, the word every put writes, so that a waiting
+//! without reading `state`, the word putters write, so that a waiting
 //! getter does not pull that cache line away from the putter it waits for.
 //! Everything that learns of a shutdown through `CLOSED` (a put that fails,
 //! `is_shutdown`) acquires it, so a get that comes after sees `closing`
@@ -151,30 +130,24 @@ const PUT_PARKED: u8 = 1 << 0;
 const CLOSING: u8 = 1 << 0;
 /// `closing`: `shutdown_immediate` has begun; gets fail.
 const IMMEDIATE: u8 = 1 << 1;
+/// `closing`: a shutdown has settled: every put that beat it has its item
+/// in the storage or has failed, so no item will ever be added.
+const SETTLED: u8 = 1 << 2;
 /// How many puts apart the limit is checked, so that a put reads `done`
 /// (which consumers write) only once in a while; the count can pass the
 /// limit by this much at most, far from 2^62.
 const TASK_CHECK_EVERY: u64 = 1 << 16;
 
-/// How many items the getters are owed by a queue whose `state` and count
-/// of takes ([`Core::taken`]) are these: the puts that began and are not
-/// over for the getters (their item is held, or on its way, or popped by a
-/// get that has not counted it yet). Negative when the takes were read
-/// after `state` and count puts that began in between. The true
-/// difference is never near 2^61: it is at most the items held plus one put
-/// under way per thread.
+/// How many items the getters are owed by a queue whose count of begun
+/// puts ([`Core::began`]) and count of takes ([`Core::taken`]) are these:
+/// the puts that began and are not over for the getters (their item is
+/// held, or on its way, or popped by a get that has not counted it yet).
+/// Negative when the takes were read after the begun puts and count puts
+/// that began in between. The true difference is never near 2^61: it is at
+/// most the items held plus one put under way per thread.
 #[inline]
-fn owed(state: u64, taken: u64) -> i64 {
-    signed_between(state, taken)
-}
-
-/// Whether a get that finds nothing in a queue whose `state`, count of
-/// takes and `closing` are these must fail with `ShutDown` rather than
-/// wait: after an immediate shutdown, or after a graceful one once it is
-/// owed nothing (with `CLOSED` set the count of begun puts is final).
-#[inline]
-fn gets_fail(state: u64, taken: u64, closing: u8) -> bool {
-    closing & IMMEDIATE != 0 || (state & CLOSED != 0 && owed(state, taken) <= 0)
+fn owed(began: u64, taken: u64) -> i64 {
+    signed_between(began, taken)
 }
 
 /// The shared engine of the queues.
@@ -195,11 +168,17 @@ pub(crate) struct Core<S, const TRACKED: bool> {
     maxsize: usize,
 }
 
-/// The word every put writes.
+/// The words every put writes or reads.
+///
+/// The puts that began (each one a task) are counted in two words, times
+/// [`ONE`] (wrapping): `owned`, which only the queue's first putter ever
+/// writes, and `state`'s count, for everyone else. Their sum is the count
+/// ([`Core::began`]).
 #[derive(Debug)]
 struct PutSide {
-    /// The puts that began (each counts a task), times [`ONE`] (wrapping),
-    /// [`CLOSED`] and [`GET_PARKED`]; also the key getters park on.
+    /// The puts begun by threads other than the owner, times [`ONE`]
+    /// (wrapping), [`CLOSED`] and [`GET_PARKED`]; also the key getters park
+    /// on.
     ///
     /// # Invariants
     ///
@@ -212,6 +191,16 @@ struct PutSide {
     /// - Every change is a read-modify-write, so every value read continues
     ///   the release sequence of every earlier change.
     state: AtomicU64,
+    /// The puts begun by the owner, times [`ONE`] (wrapping). Written only
+    /// by the thread whose identifier is in `owner` (identifiers are never
+    /// reused), so a load and a store count exactly. It may rise after
+    /// `CLOSED` is set, but only by puts that then see `CLOSED` and are
+    /// counted over at once (see [`Core::begin_owned_put`]).
+    owned: AtomicU64,
+    /// The thread that counts its puts in `owned` (bobbin-park's
+    /// identifier), or 0 until the queue's first put claims it. Set once,
+    /// never changed after.
+    owner: AtomicUsize,
 }
 
 /// The words every get of a tracked queue writes or reads.
@@ -225,7 +214,8 @@ struct PutSide {
 /// # Invariants
 ///
 /// - Each put is counted at most once, after it began, so the sum never
-///   passes `state`'s count as it was when the last counted put began.
+///   passes the begun count ([`Core::began`]) as it was when the last
+///   counted put began.
 /// - `owned` is written only by the thread whose identifier is in `owner`
 ///   (identifiers are never reused), so a load and a store count exactly;
 ///   every change of `taken` is a read-modify-write.
@@ -251,35 +241,26 @@ struct GetSide {
     /// whether to wait before parking, so that it does not read `state`, a
     /// word every put writes, each time it finds the queue empty.
     getters: AtomicU8,
-    /// [`CLOSING`] once `shutdown` or `shutdown_immediate` has begun, and
-    /// [`IMMEDIATE`] once the latter has: a copy of [`CLOSED`] that getters
-    /// read when they find the storage empty, so that a get on an open queue
-    /// never reads `state`. Set before `CLOSED`, never cleared.
+    /// [`CLOSING`] once `shutdown` or `shutdown_immediate` has begun,
+    /// [`IMMEDIATE`] once the latter has, and [`SETTLED`] once the
+    /// shutdown's wait for the puts that beat it is over: a copy of
+    /// [`CLOSED`] that getters read when they find the storage empty, so
+    /// that a get on an open queue never reads `state`. Set before
+    /// `CLOSED`, never cleared.
     closing: AtomicU8,
-    /// The turn to spin waiting for a put or get under way (see
-    /// [`Core::take_owed`]): one thread at a time, so that waiters do not
-    /// crowd out the thread they wait for.
+    /// The turn to spin waiting for a shutdown to settle (see
+    /// [`Core::get_after_close`]): one thread at a time, so that waiters do
+    /// not crowd out the threads they wait for.
     turn: Lock<()>,
 }
 
-/// What a getter found when it looked again ([`Core::look_again`]).
-enum Look<T> {
-    /// An item, or `ShutDown`.
-    Answer(Result<T, GetError>),
-    /// No item yet: whether `CLOSED` was set, and what the getters were owed
-    /// ([`owed`]), by the counts read before the storage.
-    Nothing { closed: bool, owed: i64 },
-}
-
 /// A tracked put between [`Core::begin_put`] and its push: dropping it
-/// finishes the put, on every path out of `try_put`, unwinding included.
+/// before the push has succeeded counts the put over (in
+/// [`GetSide::taken`], and its task done), on every path out of `try_put`,
+/// unwinding included.
 struct Pending<'a, S: Storage, const TRACKED: bool> {
     core: &'a Core<S, TRACKED>,
-    /// Whether the begin saw [`GET_PARKED`]: a getter must be woken, even if
-    /// the push fails (the getter may count this put's failure as taken).
-    wake: bool,
-    /// Whether the item went in; if not, the put is counted in
-    /// [`GetSide::taken`], as over for the getters, and its task as done.
+    /// Whether the item went in.
     pushed: bool,
 }
 
@@ -288,9 +269,6 @@ impl<S: Storage, const TRACKED: bool> Drop for Pending<'_, S, TRACKED> {
     fn drop(&mut self) {
         if !self.pushed {
             self.core.abandon_put();
-        }
-        if self.wake {
-            self.core.wake_getter();
         }
     }
 }
@@ -302,6 +280,8 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         Core {
             puts: Padded(PutSide {
                 state: AtomicU64::new(0),
+                owned: AtomicU64::new(0),
+                owner: AtomicUsize::new(0),
             }),
             tasks: Tasks::default(),
             gets: Padded(GetSide {
@@ -326,26 +306,26 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         if !TRACKED {
             return match self.storage.push(item) {
                 Ok(()) => {
-                    self.wake_getter_after_untracked_push();
+                    self.wake_getter_after_push();
                     Ok(())
                 }
                 Err(item) => Err(PutError::Full(item)),
             };
         }
-        let Some(before) = self.begin_put() else {
+        if !self.begin_put() {
             return Err(PutError::ShutDown(item));
-        };
-        // Finishes the put however this call ends, also if the storage
+        }
+        // Counts the put over if the push fails, also if the storage
         // unwinds: a put never counted as over would make every later
         // shutdown wait for it forever.
         let mut pending = Pending {
             core: self,
-            wake: before & GET_PARKED != 0,
             pushed: false,
         };
         match self.storage.push(item) {
             Ok(()) => {
                 pending.pushed = true;
+                self.wake_getter_after_push();
                 Ok(())
             }
             Err(item) => Err(PutError::Full(item)),
@@ -429,15 +409,75 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     }
 
     /// Counts a put as begun, and its task, unless the queue is shut down;
-    /// returns the `state` it replaced. A [`Pending`] finishes the put.
+    /// true if it did. A [`Pending`] finishes the put.
+    ///
+    /// The queue's first putter (its *owner*) counts in `owned`, which no
+    /// other thread writes, with a load and a store; the others with a
+    /// compare-and-swap of `state` that fails once [`CLOSED`] is set.
     ///
     /// # Panics
     ///
     /// If 2^61 tasks are unfinished (checked every [`TASK_CHECK_EVERY`]
-    /// puts), before anything changes.
+    /// puts of each kind), before anything changes.
     #[inline]
-    fn begin_put(&self) -> Option<u64> {
-        let state = &self.puts.0.state;
+    fn begin_put(&self) -> bool {
+        if self.puts.0.owner.load(Ordering::Relaxed) == bobbin_park::thread::current_id() {
+            self.begin_owned_put()
+        } else {
+            self.begin_shared_put()
+        }
+    }
+
+    /// The owner's begin: a load and a store of `owned`, then a look at
+    /// [`CLOSED`].
+    ///
+    /// The count and `close` are a store-buffering handshake: the count,
+    /// then `CLOSED`; `close` sets `CLOSED`, then reads the count. A light
+    /// fence here and a heavy one in `close` ([`bobbin_park::asymmetric`])
+    /// make either this put see `CLOSED`, or `close` count it (or both),
+    /// without a barrier on this path once the process is registered for
+    /// `membarrier`. A put that sees `CLOSED` is counted over at once, so
+    /// the count `close` waits for is reached either way.
+    #[inline]
+    fn begin_owned_put(&self) -> bool {
+        let puts = &self.puts.0;
+        let owned = puts.owned.load(Ordering::Relaxed);
+        if owned & ((TASK_CHECK_EVERY - 1) * ONE) == 0 {
+            self.tasks.check_limit(|| self.began());
+        }
+        // Relaxed: the storage's push (release) and pop (acquire) carry this
+        // count to the getter, before its `task_done`.
+        puts.owned.store(owned.wrapping_add(ONE), Ordering::Relaxed);
+        bobbin_park::asymmetric::light();
+        if puts.state.load(Ordering::Relaxed) & CLOSED != 0 {
+            // Acquire: as in `begin_shared_put`.
+            fence(Ordering::Acquire);
+            self.abandon_put();
+            return false;
+        }
+        true
+    }
+
+    /// The begin of a put by a thread that is not the owner: it claims the
+    /// ownership if no thread has, else counts in `state` with a
+    /// compare-and-swap that fails once the queue is shut down.
+    #[inline(never)]
+    fn begin_shared_put(&self) -> bool {
+        let puts = &self.puts.0;
+        if puts.owner.load(Ordering::Relaxed) == 0 {
+            let me = bobbin_park::thread::current_id();
+            if puts
+                .owner
+                .compare_exchange(0, me, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+            {
+                // Makes the owner's light fence cheap from now on (once per
+                // process; it returns at once).
+                bobbin_park::asymmetric::prepare();
+                return self.begin_owned_put();
+            }
+        }
+        let state = &puts.state;
         let mut current = state.load(Ordering::Relaxed);
         loop {
             if current & CLOSED != 0 {
@@ -445,39 +485,49 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
                 // after the shutdown's `closing` store, so a get that
                 // follows it sees `closing` (see `try_get_empty`).
                 fence(Ordering::Acquire);
-                return None;
+                return false;
             }
             if current & ((TASK_CHECK_EVERY - 1) * ONE) == 0 {
-                self.tasks.check_limit(|| state.load(Ordering::Acquire));
+                self.tasks.check_limit(|| self.began());
             }
             // Relaxed: the storage's push (release) and pop (acquire) carry
-            // this count to the getter, before its `task_done`; a getter
-            // that parks acquires it with its own read-modify-write.
+            // this count to the getter, before its `task_done`.
             match state.compare_exchange_weak(
                 current,
                 current.wrapping_add(ONE),
                 Ordering::Relaxed,
                 Ordering::Relaxed,
             ) {
-                Ok(_) => return Some(current),
+                Ok(_) => return true,
                 Err(now) => current = now,
             }
         }
     }
 
-    /// A tracked put whose push failed (or unwound): its task is done, and
-    /// it is over for the getters, who may have counted it as owed.
+    /// The puts that began: `state` (with its flags) plus the owner's count.
+    /// Each read acquires, so a count that includes a put sees what came
+    /// before it.
+    #[inline]
+    fn began(&self) -> u64 {
+        let puts = &self.puts.0;
+        let state = puts.state.load(Ordering::Acquire);
+        state.wrapping_add(puts.owned.load(Ordering::Acquire))
+    }
+
+    /// A tracked put whose push failed (or unwound), or an owner's put that
+    /// saw the queue shut down after counting itself: its task is done, and
+    /// it is over for the getters (and for `close`, which may count it).
     #[cold]
     fn abandon_put(&self) {
-        self.tasks.finish(&self.puts.0.state, 1);
+        self.tasks.finish(|| self.began(), 1);
         self.gets.0.taken.fetch_add(ONE, Ordering::AcqRel);
     }
 
-    /// A `SimpleQueue` put's half of the getters' handshake: `SeqCst`, after
-    /// the push's `SeqCst` claim, against the getters' `SeqCst` flag and
-    /// `is_empty` (see the module docs).
+    /// A put's half of the getters' handshake: `SeqCst`, after the push's
+    /// `SeqCst` claim, against the getters' `SeqCst` flag and `is_empty`
+    /// (see the module docs).
     #[inline]
-    fn wake_getter_after_untracked_push(&self) {
+    fn wake_getter_after_push(&self) {
         if self.puts.0.state.load(Ordering::SeqCst) & GET_PARKED != 0 {
             self.wake_getter();
         }
@@ -498,15 +548,23 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
 
     // ---- get ----
 
-    /// Takes an item if there is one now.
+    /// Takes an item if there is one now. While a shutdown is settling
+    /// (see [`Core::get_after_close`]) it waits for the answer.
     #[inline]
     pub(crate) fn try_get(&self) -> Result<S::Item, GetError> {
+        self.try_get_by(Deadline::never())
+    }
+
+    /// [`Core::try_get`], waiting for a settling shutdown only until
+    /// `deadline`.
+    #[inline]
+    fn try_get_by(&self, deadline: Deadline) -> Result<S::Item, GetError> {
         match self.storage.pop() {
             Some(item) => {
                 self.count_taken();
                 Ok(item)
             }
-            None => self.try_get_empty(),
+            None => self.try_get_empty(deadline),
         }
     }
 
@@ -565,10 +623,10 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         taken.wrapping_add(gets.owned.load(Ordering::Acquire))
     }
 
-    /// A try that found the storage empty: decide between `Empty` and
-    /// `ShutDown`, waiting out any put that began before a shutdown.
-    #[cold]
-    fn try_get_empty(&self) -> Result<S::Item, GetError> {
+    /// A try that found the storage empty: `Empty` while no shutdown has
+    /// begun; else see [`Core::get_after_close`].
+    #[inline]
+    fn try_get_empty(&self, deadline: Deadline) -> Result<S::Item, GetError> {
         // No shutdown has begun: the queue was open and empty at the pop.
         // Reading the copy of `CLOSED` on the getters' line rather than
         // `state` keeps a waiting getter off the line that every put
@@ -578,61 +636,36 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         if self.gets.0.closing.load(Ordering::Acquire) == 0 {
             return Err(GetError::Empty);
         }
-        // Once without the turn: most gets after a shutdown find an item or
-        // the end at once.
-        match self.look_again() {
-            Look::Answer(answer) => answer,
-            Look::Nothing { closed: false, .. } => Err(GetError::Empty),
-            Look::Nothing { closed: true, .. } => self.take_owed(Deadline::never()),
-        }
+        self.get_after_close(deadline)
     }
 
-    /// Reads the counts, then looks at the storage: an item, or `ShutDown`
-    /// if gets fail; else nothing yet, with what the counts said.
-    fn look_again(&self) -> Look<S::Item> {
-        // The counts first: if they show a shutdown (whose count of begun
-        // puts is final) and every begun put is over for the getters, no
-        // item will ever come.
-        let state = self.puts.0.state.load(Ordering::Acquire);
-        let taken = self.taken();
-        let closing = self.gets.0.closing.load(Ordering::Acquire);
-        if closing & IMMEDIATE != 0 {
-            return Look::Answer(Err(GetError::ShutDown));
-        }
-        if let Some(item) = self.storage.pop() {
-            self.count_taken();
-            return Look::Answer(Ok(item));
-        }
-        if gets_fail(state, taken, closing) {
-            return Look::Answer(Err(GetError::ShutDown));
-        }
-        Look::Nothing {
-            closed: state & CLOSED != 0,
-            owed: owed(state, taken),
-        }
-    }
-
-    /// Waits for an item the getters are owed, from a put still adding it
-    /// (or, briefly, for a get still counting the one it took): a few
-    /// instructions, unless that thread was preempted. Returns the item,
-    /// `ShutDown` if gets fail, or `Empty` once nothing is owed any more or
-    /// `deadline` has passed.
+    /// A get that found the storage empty once a shutdown has begun:
+    /// `ShutDown` at once after an immediate one; else an item if one is
+    /// there, `ShutDown` once the shutdown has settled (no item will come),
+    /// and until then it waits for the shutdown to settle (a few
+    /// instructions of each put that beat it, unless a thread was
+    /// preempted), returning `Empty` if `deadline` passes first.
     ///
     /// One waiter spins at a time, holding the turn; the others wait for it
-    /// parked. What a spinner waits for (a put between its begin and its
-    /// push, a get between its pop and its count) never takes the turn.
+    /// parked, so that spinners do not crowd out the shutdown they wait for.
     #[cold]
-    fn take_owed(&self, deadline: Deadline) -> Result<S::Item, GetError> {
+    fn get_after_close(&self, deadline: Deadline) -> Result<S::Item, GetError> {
+        // Once without the turn: most gets after a shutdown find an item or
+        // the end at once.
+        if let Some(answer) = self.look_after_close() {
+            return answer;
+        }
         let _label = WaitLabel::unless_labelled(&QUEUE_GET);
         let Some(_turn) = self.turn(deadline) else {
             return Err(GetError::Empty);
         };
         let mut spin = SpinWait::new();
         loop {
-            match self.look_again() {
-                Look::Answer(answer) => return answer,
-                Look::Nothing { owed, .. } if owed > 0 && !deadline.has_passed() => {}
-                Look::Nothing { .. } => return Err(GetError::Empty),
+            if let Some(answer) = self.look_after_close() {
+                return answer;
+            }
+            if deadline.has_passed() {
+                return Err(GetError::Empty);
             }
             if !spin.spin() {
                 bobbin_park::thread::yield_now();
@@ -640,7 +673,25 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         }
     }
 
-    /// The turn to spin waiting for operations under way, or `None` if
+    /// Reads `closing`, then looks at the storage: `ShutDown` after an
+    /// immediate shutdown, an item, or `ShutDown` if the shutdown had
+    /// settled before the look (so that no item can come after it); `None`
+    /// if neither yet.
+    fn look_after_close(&self) -> Option<Result<S::Item, GetError>> {
+        // Acquire: a settled shutdown saw every put that beat it in the
+        // storage or over, and the pop below sees those items.
+        let closing = self.gets.0.closing.load(Ordering::Acquire);
+        if closing & IMMEDIATE != 0 {
+            return Some(Err(GetError::ShutDown));
+        }
+        if let Some(item) = self.storage.pop() {
+            self.count_taken();
+            return Some(Ok(item));
+        }
+        (closing & SETTLED != 0).then_some(Err(GetError::ShutDown))
+    }
+
+    /// The turn to spin waiting for a shutdown to settle, or `None` if
     /// `deadline` passes first.
     fn turn(&self, deadline: Deadline) -> Option<LockGuard<'_, ()>> {
         match deadline.instant() {
@@ -679,18 +730,12 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
             waiting = waiting && backoff.wait();
             if !waiting {
                 let validate = || {
-                    // `SeqCst`: `SimpleQueue`'s half of its handshake.
-                    let now = state.fetch_or(GET_PARKED, Ordering::SeqCst);
+                    // The handshake with a put: the flag, then `is_empty`'s
+                    // `SeqCst` loads (see the module docs). A shutdown that
+                    // has begun is waited out rather than parked on.
+                    state.fetch_or(GET_PARKED, Ordering::SeqCst);
                     self.gets.0.getters.store(1, Ordering::Relaxed);
-                    if TRACKED {
-                        // Park only if owed nothing (see the module docs).
-                        let taken = self.taken();
-                        let closing = self.gets.0.closing.load(Ordering::Acquire);
-                        !gets_fail(now, taken, closing) && owed(now, taken) <= 0
-                    } else {
-                        // `SimpleQueue`: `SeqCst` loads, after the flag.
-                        self.storage.is_empty()
-                    }
+                    self.gets.0.closing.load(Ordering::Relaxed) == 0 && self.storage.is_empty()
                 };
                 let timed_out = |_, was_last: bool| {
                     if was_last {
@@ -711,14 +756,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
                     deadline,
                 ) {
                     ParkResult::TimedOut => return self.try_get(),
-                    // Owed an item that may still be on its way, or shut
-                    // down: wait for the item (or see the end) without
-                    // coming back to the putters' line each time round.
-                    ParkResult::Invalid if TRACKED => match self.take_owed(deadline) {
-                        Err(GetError::Empty) => continue,
-                        done => return done,
-                    },
-                    // Woken, or (`SimpleQueue`) an item came: look again.
+                    // Woken, an item came or a shutdown began: look again.
                     ParkResult::Invalid | ParkResult::Unparked(_) => {}
                 }
             } else if self.gets.0.closing.load(Ordering::Relaxed) == 0
@@ -728,7 +766,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
                 // take the item a put is still writing.
                 continue;
             }
-            match self.try_get() {
+            match self.try_get_by(deadline) {
                 Err(GetError::Empty) => {}
                 done => return done,
             }
@@ -774,20 +812,20 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
 
     /// Marks one task done.
     pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
-        self.tasks.task_done(&self.puts.0.state, || self.taken())
+        self.tasks.task_done(|| self.began(), || self.taken())
     }
 
     /// The count of unfinished tasks.
     #[inline]
     pub(crate) fn unfinished_tasks(&self) -> usize {
-        self.tasks.unfinished(&self.puts.0.state)
+        self.tasks.unfinished(|| self.began())
     }
 
     /// Waits until every task is done or `deadline` passes; true if every
     /// task is done.
     #[inline]
     pub(crate) fn join_until(&self, deadline: Deadline) -> bool {
-        self.tasks.join_until(&self.puts.0.state, deadline)
+        self.tasks.join_until(|| self.began(), deadline)
     }
 
     // ---- shutdown ----
@@ -815,7 +853,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     pub(crate) fn shutdown_immediate(&self) -> Vec<S::Item> {
         self.close(CLOSING | IMMEDIATE);
         let Drained { items, panic } = self.storage.drain();
-        self.tasks.finish(&self.puts.0.state, items.len());
+        self.tasks.finish(|| self.began(), items.len());
         // Usize to u64 never truncates on the platforms bobbin supports.
         self.gets
             .0
@@ -830,30 +868,35 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     }
 
     /// Sets the shutdown flags, then waits until every put that began is in
-    /// the storage or has failed: from then on no item is added.
+    /// the storage or has failed, and says so ([`SETTLED`]): from then on no
+    /// item is added.
     fn close(&self, closing: u8) {
         self.gets.0.closing.fetch_or(closing, Ordering::Relaxed);
         // Release: also publishes the `closing` change above. The count of
-        // begun puts is final from here on.
-        let state = self.puts.0.state.fetch_or(CLOSED, Ordering::AcqRel);
+        // `state` is final from here on.
+        self.puts.0.state.fetch_or(CLOSED, Ordering::AcqRel);
+        // The heavy half of the owner's handshake (`begin_owned_put`): an
+        // owner's put that this count misses sees `CLOSED`, and is counted
+        // over on its own.
+        bobbin_park::asymmetric::heavy();
+        let began = self.began();
         // The count of takes first, the items held second: a get between the
         // two reads leaves its item out of both, so the sum never counts a
         // put twice, and only delays the end of the wait.
-        let done = || owed(state, self.taken()) <= self.storage.len() as i64;
-        if done() {
-            return;
-        }
-        // A put that beat the shutdown is still adding its item: a few
-        // instructions, unless its thread was preempted. Spin holding the
-        // turn, as a get waiting for an item does.
-        let _label = WaitLabel::unless_labelled(&QUEUE_SHUTDOWN);
-        let _turn = self.turn(Deadline::never());
-        let mut spin = SpinWait::new();
-        while !done() {
-            if !spin.spin() {
-                bobbin_park::thread::yield_now();
+        let done = || owed(began, self.taken()) <= self.storage.len() as i64;
+        if !done() {
+            // A put that beat the shutdown is still adding its item: a few
+            // instructions, unless its thread was preempted.
+            let _label = WaitLabel::unless_labelled(&QUEUE_SHUTDOWN);
+            let mut spin = SpinWait::new();
+            while !done() {
+                if !spin.spin() {
+                    bobbin_park::thread::yield_now();
+                }
             }
         }
+        // Release: a get that reads this sees every item counted above.
+        self.gets.0.closing.fetch_or(SETTLED, Ordering::Release);
     }
 
     /// Wakes every parked getter and putter, which then see the shutdown.
@@ -942,6 +985,38 @@ mod tests {
         assert_eq!(q.gets.0.owned.load(Ordering::Relaxed), 2 * ONE);
         assert_eq!(q.gets.0.taken.load(Ordering::Relaxed), ONE);
         assert_eq!(q.taken(), 3 * ONE);
+    }
+
+    #[test]
+    fn the_first_putter_owns_its_count_and_the_others_share_one() {
+        let q = queue();
+        q.try_put(0).unwrap();
+        std::thread::scope(|s| {
+            s.spawn(|| q.try_put(1).unwrap());
+        });
+        q.try_put(2).unwrap();
+        assert_eq!(
+            q.puts.0.owner.load(Ordering::Relaxed),
+            bobbin_park::thread::current_id()
+        );
+        assert_eq!(q.puts.0.owned.load(Ordering::Relaxed), 2 * ONE);
+        assert_eq!(q.puts.0.state.load(Ordering::Relaxed) & !FLAGS, ONE);
+        assert_eq!(q.unfinished_tasks(), 3);
+        q.shutdown();
+        // The owner's put counts itself, sees the shutdown and counts
+        // itself over: its task is done and nothing waits for its item.
+        assert_eq!(q.try_put(3), Err(PutError::ShutDown(3)));
+        assert_eq!(q.puts.0.owned.load(Ordering::Relaxed), 3 * ONE);
+        assert_eq!(q.unfinished_tasks(), 3);
+        for i in 0..3 {
+            assert_eq!(q.try_get(), Ok(i));
+        }
+        assert_eq!(q.try_get(), Err(GetError::ShutDown));
+        for _ in 0..3 {
+            q.task_done().unwrap();
+        }
+        assert!(q.task_done().is_err());
+        assert!(q.join_until(Deadline::never()));
     }
 
     #[test]

@@ -486,20 +486,24 @@ impl<C: Collection> LockedCore<C> {
     /// The count of unfinished tasks.
     #[inline]
     pub(crate) fn unfinished_tasks(&self) -> usize {
-        self.tasks.unfinished(&self.shared.0.puts)
+        self.tasks
+            .unfinished(|| self.shared.0.puts.load(Ordering::Acquire))
     }
 
     /// Marks one task done.
     pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
-        self.tasks
-            .task_done(&self.shared.0.puts, || self.taken.0.load(Ordering::Acquire))
+        self.tasks.task_done(
+            || self.shared.0.puts.load(Ordering::Acquire),
+            || self.taken.0.load(Ordering::Acquire),
+        )
     }
 
     /// Waits until every task is done or `deadline` passes; true if every
     /// task is done.
     #[inline]
     pub(crate) fn join_until(&self, deadline: Deadline) -> bool {
-        self.tasks.join_until(&self.shared.0.puts, deadline)
+        self.tasks
+            .join_until(|| self.shared.0.puts.load(Ordering::Acquire), deadline)
     }
 
     // ---- shutdown ----
@@ -535,7 +539,10 @@ impl<C: Collection> LockedCore<C> {
             .take_all();
             // Under the lock, so that `puts` stands still.
             self.count_taken(drained.items.len());
-            self.tasks.finish(&self.shared.0.puts, drained.items.len());
+            self.tasks.finish(
+                || self.shared.0.puts.load(Ordering::Acquire),
+                drained.items.len(),
+            );
             drained
         };
         self.wake_all_getters_and_putters();

@@ -2,8 +2,8 @@
 //! tasks beside each engine's own count of begun ones.
 //!
 //! A task begins with its put, which each engine counts its own way (the
-//! lock-free engine in the compare-and-swap that begins the put, the locked
-//! one under its storage lock) in a word with the count above two flag
+//! lock-free engine when the put begins, the locked one under its storage
+//! lock) in a word with the count above two flag
 //! bits, modulo 2^62. [`Tasks`] counts the finished ones the same way and
 //! holds the joiners' parked flag; the unfinished tasks are the difference.
 //!
@@ -70,9 +70,9 @@ pub(crate) fn signed_between(later: u64, earlier: u64) -> i64 {
 /// [`JOIN_PARKED`]; also the key joiners park on. On a cache line of its
 /// own, so that consumers' `task_done` does not write the putters' line.
 ///
-/// Every method takes `began`, the engine's word that counts begun tasks;
-/// `task_done` also takes `taken`, which reads the getters' count of items
-/// taken (acquiring it), never above `began`'s.
+/// Every method takes `began`, which reads the engine's count of begun
+/// tasks (acquiring it); `task_done` also takes `taken`, which reads the
+/// getters' count of items taken (acquiring it), never above `began`'s.
 ///
 /// # Invariants
 ///
@@ -93,10 +93,10 @@ impl Tasks {
 
     /// The count of unfinished tasks.
     #[inline]
-    pub(crate) fn unfinished(&self, began: &AtomicU64) -> usize {
+    pub(crate) fn unfinished(&self, began: impl Fn() -> u64) -> usize {
         // `done` first: `began` read after it counts no fewer tasks.
         let done = self.0.0.load(Ordering::Acquire);
-        let count = count_between(began.load(Ordering::Acquire), done);
+        let count = count_between(began(), done);
         usize::try_from(count).unwrap_or(usize::MAX)
     }
 
@@ -119,14 +119,14 @@ impl Tasks {
 
     /// Lowers the count of unfinished tasks by up to `n` (not below zero, as
     /// CPython's immediate shutdown does), waking joiners if it reaches zero.
-    pub(crate) fn finish(&self, began: &AtomicU64, n: usize) {
+    pub(crate) fn finish(&self, began: impl Fn() -> u64, n: usize) {
         let n = u64::try_from(n).unwrap_or(u64::MAX);
         let done = &self.0.0;
         // Acquire, here and on failure: the `began` read below is then no
         // older than the one behind the `done` value it raises.
         let mut before = done.load(Ordering::Acquire);
         loop {
-            let left = count_between(began.load(Ordering::Acquire), before);
+            let left = count_between(began(), before);
             let finished = left.min(n);
             if finished == 0 {
                 return;
@@ -153,7 +153,7 @@ impl Tasks {
     #[inline]
     pub(crate) fn task_done(
         &self,
-        began: &AtomicU64,
+        began: impl Fn() -> u64,
         taken: impl Fn() -> u64,
     ) -> Result<(), TaskDoneError> {
         let done = &self.0.0;
@@ -167,9 +167,7 @@ impl Tasks {
             // its push, and its get before the count of taken items). The
             // counts only grow, so a task seen unfinished here is still
             // unfinished at the swap, unless the swap fails.
-            if signed_between(taken(), before) <= 0
-                && count_between(began.load(Ordering::Acquire), before) == 0
-            {
+            if signed_between(taken(), before) <= 0 && count_between(began(), before) == 0 {
                 return Err(TaskDoneError);
             }
             // Release: what the consumer did before `task_done` happens
@@ -182,7 +180,7 @@ impl Tasks {
             ) {
                 Ok(_) => {
                     if before & JOIN_PARKED != 0 {
-                        self.wake_joiners_if_finished(began, before.wrapping_add(ONE));
+                        self.wake_joiners_if_finished(&began, before.wrapping_add(ONE));
                     }
                     return Ok(());
                 }
@@ -195,8 +193,8 @@ impl Tasks {
     /// flag: wakes the joiners if no task is left. `began` is read after the
     /// raise, so it counts every put whose task this one finished.
     #[cold]
-    fn wake_joiners_if_finished(&self, began: &AtomicU64, now: u64) {
-        if count_between(began.load(Ordering::Acquire), now) == 0 {
+    fn wake_joiners_if_finished(&self, began: impl Fn() -> u64, now: u64) {
+        if count_between(began(), now) == 0 {
             self.wake_joiners();
         }
     }
@@ -213,12 +211,12 @@ impl Tasks {
     /// Waits until every task is done or `deadline` passes; true if every
     /// task is done.
     #[inline]
-    pub(crate) fn join_until(&self, began: &AtomicU64, deadline: Deadline) -> bool {
-        self.unfinished(began) == 0 || self.join_slow(began, deadline)
+    pub(crate) fn join_until(&self, began: impl Fn() -> u64, deadline: Deadline) -> bool {
+        self.unfinished(&began) == 0 || self.join_slow(began, deadline)
     }
 
     #[cold]
-    fn join_slow(&self, began: &AtomicU64, deadline: Deadline) -> bool {
+    fn join_slow(&self, began: impl Fn() -> u64, deadline: Deadline) -> bool {
         let done = &self.0.0;
         loop {
             if deadline.has_passed() {
@@ -229,7 +227,7 @@ impl Tasks {
             // `done`) or after it (and sees the flag).
             let validate = || {
                 let before = done.fetch_or(JOIN_PARKED, Ordering::AcqRel);
-                count_between(began.load(Ordering::Acquire), before) != 0
+                count_between(began(), before) != 0
             };
             let timed_out = |_, was_last: bool| {
                 if was_last {
@@ -245,7 +243,7 @@ impl Tasks {
                 DEFAULT_PARK_TOKEN,
                 deadline,
             );
-            if self.unfinished(began) == 0 {
+            if self.unfinished(&began) == 0 {
                 return true;
             }
             if parked == ParkResult::TimedOut {
