@@ -27,7 +27,9 @@
 //! missing (not Linux, an old kernel, a sandbox that forbids it), or under
 //! Miri or the model cfg, both sides are full fences and the guarantee is
 //! the same. A `fork` keeps the registration, as Linux keeps it in the
-//! child.
+//! child; a child forked while the registration was under way never
+//! completes it, and both its sides stay full fences (its heavy fences do
+//! not wait for a registering thread that the fork did not copy).
 //!
 //! # Examples
 //!
@@ -53,9 +55,9 @@ pub use imp::{heavy, light, prepare};
 
 #[cfg(all(target_os = "linux", not(bobbin_loom), not(miri)))]
 mod imp {
-    use crate::sync::atomic::{AtomicU8, Ordering, fence};
-    use std::sync::Once;
+    use crate::sync::atomic::{AtomicU8, AtomicU32, Ordering, fence};
     use std::sync::atomic::compiler_fence;
+    use std::time::Duration;
 
     /// [`STATE`]: no registration begun yet.
     const UNTRIED: u8 = 0;
@@ -72,8 +74,11 @@ mod imp {
     /// Where the process's registration stands. Moves only forward:
     /// `UNTRIED` → `PENDING` → `READY` or `UNAVAILABLE`.
     static STATE: AtomicU8 = AtomicU8::new(UNTRIED);
-    /// Ends when the registration has ended, whichever way.
-    static REGISTERED: Once = Once::new();
+    /// The process that began the registration (`std::process::id`). A
+    /// child forked while it was under way keeps `PENDING` for good, with
+    /// no thread to end it: there no light fence is ever the fast one, and
+    /// a heavy fence must not wait.
+    static REGISTRAR: AtomicU32 = AtomicU32::new(0);
 
     // From linux/membarrier.h.
     const MEMBARRIER_CMD_QUERY: libc::c_int = 0;
@@ -96,16 +101,15 @@ mod imp {
         }
     }
 
-    /// Registers the process, once: `READY` if the kernel offers private
-    /// expedited `membarrier` and accepted the registration.
+    /// Registers the process (run once, by the thread whose `prepare` moved
+    /// `STATE` to `PENDING`): `READY` if the kernel offers private expedited
+    /// `membarrier` and accepted the registration, else `UNAVAILABLE`.
     fn register() {
-        REGISTERED.call_once(|| {
-            let offered = membarrier(MEMBARRIER_CMD_QUERY);
-            let ready = offered >= 0
-                && offered & libc::c_long::from(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0
-                && membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
-            STATE.store(if ready { READY } else { UNAVAILABLE }, Ordering::Release);
-        });
+        let offered = membarrier(MEMBARRIER_CMD_QUERY);
+        let ready = offered >= 0
+            && offered & libc::c_long::from(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0
+            && membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+        STATE.store(if ready { READY } else { UNAVAILABLE }, Ordering::Release);
     }
 
     /// Starts the process's registration for fast light fences, if no call
@@ -116,13 +120,17 @@ mod imp {
     ///
     /// See [the module](crate::asymmetric).
     pub fn prepare() {
+        if STATE.load(Ordering::Relaxed) != UNTRIED {
+            return;
+        }
+        REGISTRAR.store(std::process::id(), Ordering::Relaxed);
         // Acquire: a heavy fence that found no registration begun (see
         // `heavy`) happens before this one, and so before any light fence
-        // that this registration makes fast.
-        if STATE.load(Ordering::Relaxed) != UNTRIED
-            || STATE
-                .compare_exchange(UNTRIED, PENDING, Ordering::Acquire, Ordering::Relaxed)
-                .is_err()
+        // that this registration makes fast. Release: a heavy fence that
+        // reads `PENDING` sees `REGISTRAR`.
+        if STATE
+            .compare_exchange(UNTRIED, PENDING, Ordering::AcqRel, Ordering::Relaxed)
+            .is_err()
         {
             return;
         }
@@ -168,12 +176,15 @@ mod imp {
         // light fence it makes fast reads `READY` (acquire) after it: what
         // came before this fence happens before what follows those, and no
         // `membarrier` is needed. Otherwise wait for the registration to
-        // end (the `Once` publishes its outcome), so that every light fence
-        // that may be fast is met by a `membarrier`.
-        if STATE.fetch_or(0, Ordering::AcqRel) != UNTRIED {
-            register();
+        // end, so that every light fence that may be fast is met by a
+        // `membarrier`; in a child forked while it was under way nothing
+        // will end it, and no light fence is fast.
+        let mut state = STATE.fetch_or(0, Ordering::AcqRel);
+        while state == PENDING && REGISTRAR.load(Ordering::Relaxed) == std::process::id() {
+            std::thread::sleep(Duration::from_micros(100));
+            state = STATE.load(Ordering::Acquire);
         }
-        if STATE.load(Ordering::Acquire) == READY {
+        if state == READY {
             let done = membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
             // Registered, the command cannot fail (membarrier(2): EPERM
             // only before registration).
