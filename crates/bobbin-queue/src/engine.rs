@@ -879,11 +879,19 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         // owner's put that this count misses sees `CLOSED`, and is counted
         // over on its own.
         bobbin_park::asymmetric::heavy();
-        let began = self.began();
         // The count of takes first, the items held second: a get between the
         // two reads leaves its item out of both, so the sum never counts a
-        // put twice, and only delays the end of the wait.
-        let done = || owed(began, self.taken()) <= self.storage.len() as i64;
+        // put twice, and only delays the end of the wait. The begun puts
+        // last, read again each time: an owner's put that this shutdown
+        // would not have counted, but that saw `CLOSED` and counted itself
+        // over in the takes, is then counted in both (its count comes before
+        // its take), never in the takes alone, where it would stand in for
+        // a put still adding its item.
+        let done = || {
+            let taken = self.taken();
+            let held = self.storage.len() as i64;
+            owed(self.began(), taken) <= held
+        };
         if !done() {
             // A put that beat the shutdown is still adding its item: a few
             // instructions, unless its thread was preempted.
