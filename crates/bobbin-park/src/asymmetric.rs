@@ -166,6 +166,12 @@ mod imp {
     /// for a registration under way to end first (milliseconds, once per
     /// process at most).
     ///
+    /// # Panics
+    ///
+    /// If `membarrier` fails once the process is registered, which
+    /// membarrier(2) rules out (it fails with `EPERM` only before
+    /// registration): the pairing's guarantee would be lost.
+    ///
     /// # Examples
     ///
     /// See [the module](crate::asymmetric).
