@@ -150,6 +150,24 @@ fn owed(began: u64, taken: u64) -> i64 {
     signed_between(began, taken)
 }
 
+/// Makes the calling thread the owner of one side's `owned` count if no
+/// thread is yet ([`PutSide::owner`], [`GetSide::owner`]); true if it did.
+/// The owner is set once and never changes, so the load first keeps every
+/// later caller off a read-modify-write. Relaxed: the owner word orders
+/// nothing; the counts carry their own orderings.
+#[inline]
+fn claim_owner(owner: &AtomicUsize) -> bool {
+    owner.load(Ordering::Relaxed) == 0
+        && owner
+            .compare_exchange(
+                0,
+                bobbin_park::thread::current_id(),
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            )
+            .is_ok()
+}
+
 /// The shared engine of the queues.
 ///
 /// `TRACKED` queues (`Queue`, `LifoQueue`, `PriorityQueue`) count unfinished
@@ -464,18 +482,11 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     #[inline(never)]
     fn begin_shared_put(&self) -> bool {
         let puts = &self.puts.0;
-        if puts.owner.load(Ordering::Relaxed) == 0 {
-            let me = bobbin_park::thread::current_id();
-            if puts
-                .owner
-                .compare_exchange(0, me, Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok()
-            {
-                // Makes the owner's light fence cheap from now on (once per
-                // process; it returns at once).
-                bobbin_park::asymmetric::prepare();
-                return self.begin_owned_put();
-            }
+        if claim_owner(&puts.owner) {
+            // Makes the owner's light fence cheap from now on (once per
+            // process; it returns at once).
+            bobbin_park::asymmetric::prepare();
+            return self.begin_owned_put();
         }
         let state = &puts.state;
         let mut current = state.load(Ordering::Relaxed);
@@ -598,13 +609,7 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     /// ownership if no thread has, else counts in `taken`.
     fn count_taken_shared(&self) {
         let gets = &self.gets.0;
-        let me = bobbin_park::thread::current_id();
-        if gets.owner.load(Ordering::Relaxed) == 0
-            && gets
-                .owner
-                .compare_exchange(0, me, Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok()
-        {
+        if claim_owner(&gets.owner) {
             let owned = gets.owned.load(Ordering::Relaxed);
             gets.owned.store(owned.wrapping_add(ONE), Ordering::Release);
         } else {
