@@ -88,6 +88,7 @@ mod raw;
 mod rlock;
 mod semaphore;
 mod wait;
+mod word;
 
 pub use error::ReleaseError;
 pub use lock::{Lock, LockGuard};

@@ -8,10 +8,10 @@
 //! count (tokio's semaphore model: a newcomer never takes a permit ahead of a
 //! parked waiter).
 
-use crate::ReleaseError;
+use crate::{ReleaseError, word};
 use bobbin_park::sync::atomic::{AtomicUsize, Ordering};
 use bobbin_park::{Deadline, FilterOp, ParkResult, ParkToken, SpinWait, UnparkToken};
-use bobbin_park::{WaitKind, WaitLabel, park, unpark_filter};
+use bobbin_park::{WaitKind, WaitLabel, unpark_filter};
 use core::cell::Cell;
 use core::fmt;
 use core::mem::ManuallyDrop;
@@ -32,6 +32,14 @@ const TOKEN_GRANTED: UnparkToken = UnparkToken(1);
 
 /// The permits one `acquire` asks for, left as its park token.
 const WANTS_ONE: ParkToken = ParkToken(1);
+
+/// What taking a permit does to the word: one permit less, if one is free
+/// and no thread is parked (FIFO: a newcomer queues behind parked waiters);
+/// `None` otherwise.
+#[inline]
+fn take_permit(state: usize) -> Option<usize> {
+    (state & PARKED == 0 && state >= ONE).then(|| state - ONE)
+}
 
 /// How a thread parked in an `acquire` of a [`Semaphore`] or a
 /// [`BoundedSemaphore`] (a `Semaphore` in Python too) shows in a hang report.
@@ -79,18 +87,7 @@ impl RawSemaphore {
     #[inline]
     fn try_acquire(&self) -> bool {
         let mut state = self.state.load(Ordering::Relaxed);
-        while state & PARKED == 0 && state >= ONE {
-            match self.state.compare_exchange_weak(
-                state,
-                state - ONE,
-                Ordering::Acquire,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return true,
-                Err(current) => state = current,
-            }
-        }
-        false
+        word::take(&self.state, &mut state, take_permit)
     }
 
     /// A permit as a guard that gives it back within `max`, if one was
@@ -128,17 +125,8 @@ impl RawSemaphore {
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
             // A free permit and no one queued ahead of us.
-            if state & PARKED == 0 && state >= ONE {
-                match self.state.compare_exchange_weak(
-                    state,
-                    state - ONE,
-                    Ordering::Acquire,
-                    Ordering::Relaxed,
-                ) {
-                    Ok(_) => return true,
-                    Err(current) => state = current,
-                }
-                continue;
+            if word::take(&self.state, &mut state, take_permit) {
+                return true;
             }
 
             // A zero or past deadline makes this a non-blocking try.
@@ -146,40 +134,15 @@ impl RawSemaphore {
                 return false;
             }
 
-            // No one parked: a holder may be about to release.
-            if state & PARKED == 0 && spin.spin() {
-                state = self.state.load(Ordering::Relaxed);
-                continue;
-            }
-
-            // Count zero: announce that we are about to park.
-            if state & PARKED == 0
-                && let Err(current) = self.state.compare_exchange_weak(
-                    state,
-                    state | PARKED,
-                    Ordering::Relaxed,
-                    Ordering::Relaxed,
-                )
-            {
-                state = current;
+            // No one parked: a holder may be about to release, so spin a
+            // little. Then (count zero) announce that we are about to park.
+            if !word::spin_or_mark(&self.state, &mut state, PARKED, &mut spin) {
                 continue;
             }
 
             let _label = WaitLabel::unless_labelled(&SEMAPHORE_ACQUIRE);
-            let result = park(
-                &self.state,
-                // With the queue locked: sleep only if still marked with no
-                // permit, so a release in between is never missed.
-                || self.state.load(Ordering::Relaxed) == PARKED,
-                || {},
-                |_, was_last| {
-                    if was_last {
-                        self.state.fetch_and(!PARKED, Ordering::Relaxed);
-                    }
-                },
-                WANTS_ONE,
-                deadline,
-            );
+            // Sleep only while still marked with no permit.
+            let result = word::park_marked(&self.state, PARKED, PARKED, WANTS_ONE, deadline);
             match result {
                 // A release handed us our permit (even if our deadline has
                 // passed meanwhile: the permit is ours, not lost).
