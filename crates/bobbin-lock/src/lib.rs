@@ -83,6 +83,8 @@
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
 mod error;
+#[macro_use]
+mod macros;
 mod lock;
 mod raw;
 mod rlock;
