@@ -83,11 +83,14 @@
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
 mod error;
+#[macro_use]
+mod macros;
 mod lock;
 mod raw;
 mod rlock;
 mod semaphore;
 mod wait;
+mod word;
 
 pub use error::ReleaseError;
 pub use lock::{Lock, LockGuard};

@@ -10,7 +10,6 @@ use crate::ReleaseError;
 use crate::raw::RawLock;
 use bobbin_park::Deadline;
 use bobbin_park::cell::UnsafeCell;
-use core::fmt;
 use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
 use core::ops::{Deref, DerefMut};
@@ -367,34 +366,6 @@ impl Lock<()> {
     }
 }
 
-impl<T: Default> Default for Lock<T> {
-    /// A free lock that owns `T::default()`; `Lock::<()>::default()` is
-    /// Python's `threading.Lock()`.
-    fn default() -> Self {
-        Lock::new(T::default())
-    }
-}
-
-impl<T> From<T> for Lock<T> {
-    /// Same as [`Lock::new`].
-    fn from(value: T) -> Self {
-        Lock::new(value)
-    }
-}
-
-impl<T: ?Sized + fmt::Debug> fmt::Debug for Lock<T> {
-    /// Shows the data if the lock is free (taking it for the moment), or
-    /// `<locked>`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct("Lock");
-        match self.try_acquire() {
-            Some(guard) => d.field("data", &&*guard),
-            None => d.field("data", &format_args!("<locked>")),
-        };
-        d.finish()
-    }
-}
-
 /// Proof that a [`Lock`] is held, giving access to its data; dropping it
 /// releases the lock.
 ///
@@ -579,16 +550,14 @@ impl<T: ?Sized> Drop for LockGuard<'_, T> {
     }
 }
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for LockGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: ?Sized + fmt::Display> fmt::Display for LockGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
-    }
+data_lock_impls! {
+    Lock, LockGuard;
+    /// A free lock that owns `T::default()`; `Lock::<()>::default()` is
+    /// Python's `threading.Lock()`.
+    fn default;
+    /// Shows the data if the lock is free (taking it for the moment), or
+    /// `<locked>`.
+    fn fmt;
 }
 
 #[cfg(test)]

@@ -11,11 +11,11 @@
 //! it. parking_lot_core 0.10 no longer offers `be_fair`, so the rule is built
 //! here from park tokens and `unpark_filter`.
 
-use crate::ReleaseError;
+use crate::{ReleaseError, word};
 use bobbin_park::sync::atomic::{AtomicU8, Ordering};
 use bobbin_park::{
     DEFAULT_UNPARK_TOKEN, Deadline, FilterOp, LOCK_LOCKED, LOCK_PARKED, ParkResult, SpinWait,
-    UnparkToken, WaitKind, WaitLabel, park, unpark_filter,
+    UnparkToken, WaitKind, WaitLabel, unpark_filter,
 };
 use core::cell::Cell;
 use core::fmt;
@@ -33,6 +33,13 @@ pub(crate) const TOKEN_HANDOFF: UnparkToken = UnparkToken(1);
 /// How a thread parked in [`Lock::acquire`](crate::Lock::acquire) (or in
 /// the raw lock's `lock_api` calls) shows in a hang report.
 pub(crate) static LOCK_ACQUIRE: WaitKind = WaitKind::new("Lock.acquire");
+
+/// What taking the lock does to the word: sets `LOCKED` if the lock is free,
+/// whether or not threads are parked (barging); `None` while it is held.
+#[inline]
+fn take_free(state: u8) -> Option<u8> {
+    (state & LOCK_LOCKED == 0).then_some(state | LOCK_LOCKED)
+}
 
 /// A one-byte lock that any thread may release, with a fair hand-off to
 /// waiters that have waited more than a millisecond.
@@ -180,18 +187,7 @@ impl RawLock {
     #[inline]
     pub(crate) fn try_lock(&self) -> bool {
         let mut state = self.state.load(Ordering::Relaxed);
-        while state & LOCK_LOCKED == 0 {
-            match self.state.compare_exchange_weak(
-                state,
-                state | LOCK_LOCKED,
-                Ordering::Acquire,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return true,
-                Err(current) => state = current,
-            }
-        }
-        false
+        word::take(&self.state, &mut state, take_free)
     }
 
     /// Takes the lock, waiting as long as it takes.
@@ -298,17 +294,8 @@ impl RawLock {
         loop {
             // Take the lock if it is free, even if threads are parked: a
             // woken waiter and newcomers race for it (barging).
-            if state & LOCK_LOCKED == 0 {
-                match self.state.compare_exchange_weak(
-                    state,
-                    state | LOCK_LOCKED,
-                    Ordering::Acquire,
-                    Ordering::Relaxed,
-                ) {
-                    Ok(_) => return true,
-                    Err(current) => state = current,
-                }
-                continue;
+            if word::take(&self.state, &mut state, take_free) {
+                return true;
             }
 
             // A zero or past deadline makes this a non-blocking try.
@@ -316,24 +303,10 @@ impl RawLock {
                 return false;
             }
 
-            // If no one is parked, the holder may be about to release:
-            // spinning a little is cheaper than parking.
-            if state & LOCK_PARKED == 0 && spin.spin() {
-                state = self.state.load(Ordering::Relaxed);
-                continue;
-            }
-
-            // Announce that a thread is about to park, so the release takes
-            // its slow path.
-            if state & LOCK_PARKED == 0
-                && let Err(current) = self.state.compare_exchange_weak(
-                    state,
-                    state | LOCK_PARKED,
-                    Ordering::Relaxed,
-                    Ordering::Relaxed,
-                )
-            {
-                state = current;
+            // Spin while no one is parked (the holder may be about to
+            // release), then mark the word so the release takes its slow
+            // path.
+            if !word::spin_or_mark(&self.state, &mut state, LOCK_PARKED, &mut spin) {
                 continue;
             }
 
@@ -341,20 +314,11 @@ impl RawLock {
             // What a hang report says this thread waits for (a condition
             // wait re-taking its lock keeps the condition's name).
             let _label = WaitLabel::unless_labelled(kind);
-            let result = park(
+            // Sleep only while the lock is still held and marked.
+            let result = word::park_marked(
                 &self.state,
-                // With the queue locked: sleep only if the lock is still held
-                // and marked, so a release between our check and our sleep
-                // is never missed.
-                || self.state.load(Ordering::Relaxed) == LOCK_LOCKED | LOCK_PARKED,
-                || {},
-                |_, was_last| {
-                    // The queue is locked: if no one else is parked, clear the
-                    // mark so the next release takes its fast path.
-                    if was_last {
-                        self.state.fetch_and(!LOCK_PARKED, Ordering::Relaxed);
-                    }
-                },
+                LOCK_LOCKED | LOCK_PARKED,
+                LOCK_PARKED,
                 token,
                 deadline,
             );

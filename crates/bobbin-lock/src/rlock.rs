@@ -12,7 +12,6 @@ use bobbin_park::cell::UnsafeCell;
 use bobbin_park::sync::atomic::{AtomicUsize, Ordering};
 use bobbin_park::thread::current_id;
 use bobbin_park::{Deadline, WaitKind};
-use core::fmt;
 use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
 use core::ops::Deref;
@@ -457,33 +456,6 @@ impl RLock<()> {
     }
 }
 
-impl<T: Default> Default for RLock<T> {
-    /// A free lock that owns `T::default()`.
-    fn default() -> Self {
-        RLock::new(T::default())
-    }
-}
-
-impl<T> From<T> for RLock<T> {
-    /// Same as [`RLock::new`].
-    fn from(value: T) -> Self {
-        RLock::new(value)
-    }
-}
-
-impl<T: ?Sized + fmt::Debug> fmt::Debug for RLock<T> {
-    /// Shows the data if the calling thread holds the lock or can take it for
-    /// the moment, or `<locked>`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct("RLock");
-        match self.try_acquire() {
-            Some(guard) => d.field("data", &&*guard),
-            None => d.field("data", &format_args!("<locked>")),
-        };
-        d.finish()
-    }
-}
-
 /// Proof that the calling thread holds one level of an [`RLock`], giving
 /// shared access to its data; dropping it releases that level.
 ///
@@ -620,14 +592,11 @@ impl<T: ?Sized> Drop for RLockGuard<'_, T> {
     }
 }
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for RLockGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: ?Sized + fmt::Display> fmt::Display for RLockGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
-    }
+data_lock_impls! {
+    RLock, RLockGuard;
+    /// A free lock that owns `T::default()`.
+    fn default;
+    /// Shows the data if the calling thread holds the lock or can take it for
+    /// the moment, or `<locked>`.
+    fn fmt;
 }

@@ -8,10 +8,10 @@
 //! count (tokio's semaphore model: a newcomer never takes a permit ahead of a
 //! parked waiter).
 
-use crate::ReleaseError;
+use crate::{ReleaseError, word};
 use bobbin_park::sync::atomic::{AtomicUsize, Ordering};
 use bobbin_park::{Deadline, FilterOp, ParkResult, ParkToken, SpinWait, UnparkToken};
-use bobbin_park::{WaitKind, WaitLabel, park, unpark_filter};
+use bobbin_park::{WaitKind, WaitLabel, unpark_filter};
 use core::cell::Cell;
 use core::fmt;
 use core::mem::ManuallyDrop;
@@ -32,6 +32,14 @@ const TOKEN_GRANTED: UnparkToken = UnparkToken(1);
 
 /// The permits one `acquire` asks for, left as its park token.
 const WANTS_ONE: ParkToken = ParkToken(1);
+
+/// What taking a permit does to the word: one permit less, if one is free
+/// and no thread is parked (FIFO: a newcomer queues behind parked waiters);
+/// `None` otherwise.
+#[inline]
+fn take_permit(state: usize) -> Option<usize> {
+    (state & PARKED == 0 && state >= ONE).then(|| state - ONE)
+}
 
 /// How a thread parked in an `acquire` of a [`Semaphore`] or a
 /// [`BoundedSemaphore`] (a `Semaphore` in Python too) shows in a hang report.
@@ -79,18 +87,7 @@ impl RawSemaphore {
     #[inline]
     fn try_acquire(&self) -> bool {
         let mut state = self.state.load(Ordering::Relaxed);
-        while state & PARKED == 0 && state >= ONE {
-            match self.state.compare_exchange_weak(
-                state,
-                state - ONE,
-                Ordering::Acquire,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return true,
-                Err(current) => state = current,
-            }
-        }
-        false
+        word::take(&self.state, &mut state, take_permit)
     }
 
     /// A permit as a guard that gives it back within `max`, if one was
@@ -128,17 +125,8 @@ impl RawSemaphore {
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
             // A free permit and no one queued ahead of us.
-            if state & PARKED == 0 && state >= ONE {
-                match self.state.compare_exchange_weak(
-                    state,
-                    state - ONE,
-                    Ordering::Acquire,
-                    Ordering::Relaxed,
-                ) {
-                    Ok(_) => return true,
-                    Err(current) => state = current,
-                }
-                continue;
+            if word::take(&self.state, &mut state, take_permit) {
+                return true;
             }
 
             // A zero or past deadline makes this a non-blocking try.
@@ -146,40 +134,15 @@ impl RawSemaphore {
                 return false;
             }
 
-            // No one parked: a holder may be about to release.
-            if state & PARKED == 0 && spin.spin() {
-                state = self.state.load(Ordering::Relaxed);
-                continue;
-            }
-
-            // Count zero: announce that we are about to park.
-            if state & PARKED == 0
-                && let Err(current) = self.state.compare_exchange_weak(
-                    state,
-                    state | PARKED,
-                    Ordering::Relaxed,
-                    Ordering::Relaxed,
-                )
-            {
-                state = current;
+            // No one parked: a holder may be about to release, so spin a
+            // little. Then (count zero) announce that we are about to park.
+            if !word::spin_or_mark(&self.state, &mut state, PARKED, &mut spin) {
                 continue;
             }
 
             let _label = WaitLabel::unless_labelled(&SEMAPHORE_ACQUIRE);
-            let result = park(
-                &self.state,
-                // With the queue locked: sleep only if still marked with no
-                // permit, so a release in between is never missed.
-                || self.state.load(Ordering::Relaxed) == PARKED,
-                || {},
-                |_, was_last| {
-                    if was_last {
-                        self.state.fetch_and(!PARKED, Ordering::Relaxed);
-                    }
-                },
-                WANTS_ONE,
-                deadline,
-            );
+            // Sleep only while still marked with no permit.
+            let result = word::park_marked(&self.state, PARKED, PARKED, WANTS_ONE, deadline);
             match result {
                 // A release handed us our permit (even if our deadline has
                 // passed meanwhile: the permit is ours, not lost).
@@ -296,6 +259,63 @@ impl RawSemaphore {
     }
 }
 
+/// The acquire family both semaphores have: `acquire`, `try_acquire`,
+/// `acquire_timeout` and `acquire_until`, with the one core of the timed
+/// forms, `acquire_slow(Deadline)`, all taking a permit from `self.raw` as
+/// a guard bound by `self.max()`.
+///
+/// Each method's docs are written where the macro is called, so each type
+/// keeps its own; the macro adds `#[inline]` and the Python aliases, which
+/// are the same for both types (Python's `Semaphore.acquire`).
+macro_rules! acquire_methods {
+    (
+        $(#[$acquire:meta])*
+        pub fn acquire;
+        $(#[$try_acquire:meta])*
+        pub fn try_acquire;
+        $(#[$acquire_timeout:meta])*
+        pub fn acquire_timeout;
+        $(#[$acquire_until:meta])*
+        pub fn acquire_until;
+    ) => {
+        $(#[$acquire])*
+        #[doc(alias = "__enter__")]
+        #[inline]
+        pub fn acquire(&self) -> SemaphoreGuard<'_> {
+            self.acquire_slow(Deadline::never())
+                .expect("an untimed acquire cannot time out")
+        }
+
+        $(#[$try_acquire])*
+        #[doc(alias = "acquire")]
+        #[doc(alias = "blocking=False")]
+        #[inline]
+        pub fn try_acquire(&self) -> Option<SemaphoreGuard<'_>> {
+            self.raw.try_guard(self.max())
+        }
+
+        $(#[$acquire_timeout])*
+        #[doc(alias = "acquire")]
+        #[inline]
+        pub fn acquire_timeout(&self, timeout: Duration) -> Option<SemaphoreGuard<'_>> {
+            self.acquire_slow(Deadline::after(timeout))
+        }
+
+        $(#[$acquire_until])*
+        #[doc(alias = "acquire")]
+        #[inline]
+        pub fn acquire_until(&self, deadline: Instant) -> Option<SemaphoreGuard<'_>> {
+            self.acquire_slow(Deadline::at(deadline))
+        }
+
+        /// The one core of the timed forms.
+        #[inline]
+        fn acquire_slow(&self, deadline: Deadline) -> Option<SemaphoreGuard<'_>> {
+            self.raw.guard_until(deadline, self.max())
+        }
+    };
+}
+
 /// Python's `threading.Semaphore`: a count of permits; acquiring takes one,
 /// waiting while there is none, and [`release`](Semaphore::release) adds
 /// some.
@@ -398,120 +418,92 @@ impl Semaphore {
         }
     }
 
-    /// Takes a permit, waiting as long as it takes, and returns it as a
-    /// guard that gives it back when dropped.
-    ///
-    /// The timed forms are [`acquire_timeout`](Semaphore::acquire_timeout)
-    /// and [`acquire_until`](Semaphore::acquire_until).
-    ///
-    /// # Panics
-    ///
-    /// Never panics.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use bobbin_lock::Semaphore;
-    ///
-    /// let sem = Semaphore::new(1);
-    /// {
-    ///     let _permit = sem.acquire(); // with sem:
-    ///     assert_eq!(sem.available(), 0);
-    /// }
-    /// assert_eq!(sem.available(), 1);
-    /// ```
-    #[doc(alias = "__enter__")]
-    #[inline]
-    pub fn acquire(&self) -> SemaphoreGuard<'_> {
-        self.acquire_slow(Deadline::never())
-            .expect("an untimed acquire cannot time out")
-    }
+    acquire_methods! {
+        /// Takes a permit, waiting as long as it takes, and returns it as a
+        /// guard that gives it back when dropped.
+        ///
+        /// The timed forms are [`acquire_timeout`](Semaphore::acquire_timeout)
+        /// and [`acquire_until`](Semaphore::acquire_until).
+        ///
+        /// # Panics
+        ///
+        /// Never panics.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use bobbin_lock::Semaphore;
+        ///
+        /// let sem = Semaphore::new(1);
+        /// {
+        ///     let _permit = sem.acquire(); // with sem:
+        ///     assert_eq!(sem.available(), 0);
+        /// }
+        /// assert_eq!(sem.available(), 1);
+        /// ```
+        pub fn acquire;
 
-    /// Takes a permit if one is free and no thread is waiting for one,
-    /// without waiting: Python's `acquire(blocking=False)`.
-    ///
-    /// # Panics
-    ///
-    /// Never panics.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use bobbin_lock::Semaphore;
-    ///
-    /// let sem = Semaphore::new(1);
-    /// let permit = sem.try_acquire().unwrap();
-    /// assert!(sem.try_acquire().is_none());
-    /// drop(permit);
-    /// assert!(sem.try_acquire().is_some());
-    /// ```
-    #[doc(alias = "acquire")]
-    #[doc(alias = "blocking=False")]
-    #[inline]
-    pub fn try_acquire(&self) -> Option<SemaphoreGuard<'_>> {
-        self.raw.try_guard(self.max())
-    }
+        /// Takes a permit if one is free and no thread is waiting for one,
+        /// without waiting: Python's `acquire(blocking=False)`.
+        ///
+        /// # Panics
+        ///
+        /// Never panics.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use bobbin_lock::Semaphore;
+        ///
+        /// let sem = Semaphore::new(1);
+        /// let permit = sem.try_acquire().unwrap();
+        /// assert!(sem.try_acquire().is_none());
+        /// drop(permit);
+        /// assert!(sem.try_acquire().is_some());
+        /// ```
+        pub fn try_acquire;
 
-    /// Takes a permit, waiting at most `timeout`: Python's
-    /// `acquire(timeout=t)`.
-    ///
-    /// Returns `None` if no permit came within `timeout`, never earlier. Zero
-    /// is [`try_acquire`](Semaphore::try_acquire); `Duration::MAX` waits
-    /// forever.
-    ///
-    /// # Panics
-    ///
-    /// Never panics.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use bobbin_lock::Semaphore;
-    /// use std::time::{Duration, Instant};
-    ///
-    /// let sem = Semaphore::new(0);
-    /// let start = Instant::now();
-    /// assert!(sem.acquire_timeout(Duration::from_millis(10)).is_none());
-    /// assert!(start.elapsed() >= Duration::from_millis(10));
-    /// ```
-    #[doc(alias = "acquire")]
-    #[inline]
-    pub fn acquire_timeout(&self, timeout: Duration) -> Option<SemaphoreGuard<'_>> {
-        self.acquire_slow(Deadline::after(timeout))
-    }
+        /// Takes a permit, waiting at most `timeout`: Python's
+        /// `acquire(timeout=t)`.
+        ///
+        /// Returns `None` if no permit came within `timeout`, never earlier. Zero
+        /// is [`try_acquire`](Semaphore::try_acquire); `Duration::MAX` waits
+        /// forever.
+        ///
+        /// # Panics
+        ///
+        /// Never panics.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use bobbin_lock::Semaphore;
+        /// use std::time::{Duration, Instant};
+        ///
+        /// let sem = Semaphore::new(0);
+        /// let start = Instant::now();
+        /// assert!(sem.acquire_timeout(Duration::from_millis(10)).is_none());
+        /// assert!(start.elapsed() >= Duration::from_millis(10));
+        /// ```
+        pub fn acquire_timeout;
 
-    /// Takes a permit, waiting at most until `deadline`; `None` if none came
-    /// by then, never earlier.
-    ///
-    /// # Panics
-    ///
-    /// Never panics.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use bobbin_lock::Semaphore;
-    /// use std::time::{Duration, Instant};
-    ///
-    /// let sem = Semaphore::new(1);
-    /// assert!(sem.acquire_until(Instant::now() + Duration::from_millis(5)).is_some());
-    /// ```
-    #[doc(alias = "acquire")]
-    #[inline]
-    pub fn acquire_until(&self, deadline: Instant) -> Option<SemaphoreGuard<'_>> {
-        self.acquire_slow(Deadline::at(deadline))
-    }
-
-    /// The one core of the timed forms.
-    #[inline]
-    fn acquire_slow(&self, deadline: Deadline) -> Option<SemaphoreGuard<'_>> {
-        self.raw.guard_until(deadline, self.max())
-    }
-
-    /// The bound a release must respect.
-    #[inline]
-    fn max(&self) -> usize {
-        MAX_PERMITS
+        /// Takes a permit, waiting at most until `deadline`; `None` if none came
+        /// by then, never earlier.
+        ///
+        /// # Panics
+        ///
+        /// Never panics.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use bobbin_lock::Semaphore;
+        /// use std::time::{Duration, Instant};
+        ///
+        /// let sem = Semaphore::new(1);
+        /// assert!(sem.acquire_until(Instant::now() + Duration::from_millis(5)).is_some());
+        /// ```
+        pub fn acquire_until;
     }
 
     /// Adds `n` permits: Python's `release(n)`. Up to `n` waiters are woken,
@@ -560,6 +552,12 @@ impl Semaphore {
     #[must_use]
     pub fn available(&self) -> usize {
         self.raw.available()
+    }
+
+    /// The bound a release must respect.
+    #[inline]
+    fn max(&self) -> usize {
+        MAX_PERMITS
     }
 }
 
@@ -642,108 +640,80 @@ impl BoundedSemaphore {
         }
     }
 
-    /// Takes a permit, waiting as long as it takes; see
-    /// [`Semaphore::acquire`].
-    ///
-    /// # Panics
-    ///
-    /// Never panics.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use bobbin_lock::BoundedSemaphore;
-    ///
-    /// let sem = BoundedSemaphore::new(1);
-    /// let permit = sem.acquire();
-    /// assert_eq!(sem.available(), 0);
-    /// drop(permit);
-    /// assert_eq!(sem.available(), 1);
-    /// ```
-    #[doc(alias = "__enter__")]
-    #[inline]
-    pub fn acquire(&self) -> SemaphoreGuard<'_> {
-        self.acquire_slow(Deadline::never())
-            .expect("an untimed acquire cannot time out")
-    }
+    acquire_methods! {
+        /// Takes a permit, waiting as long as it takes; see
+        /// [`Semaphore::acquire`].
+        ///
+        /// # Panics
+        ///
+        /// Never panics.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use bobbin_lock::BoundedSemaphore;
+        ///
+        /// let sem = BoundedSemaphore::new(1);
+        /// let permit = sem.acquire();
+        /// assert_eq!(sem.available(), 0);
+        /// drop(permit);
+        /// assert_eq!(sem.available(), 1);
+        /// ```
+        pub fn acquire;
 
-    /// Takes a permit without waiting; see [`Semaphore::try_acquire`].
-    ///
-    /// # Panics
-    ///
-    /// Never panics.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use bobbin_lock::BoundedSemaphore;
-    ///
-    /// let sem = BoundedSemaphore::new(1);
-    /// let _p = sem.try_acquire().unwrap();
-    /// assert!(sem.try_acquire().is_none());
-    /// ```
-    #[doc(alias = "acquire")]
-    #[doc(alias = "blocking=False")]
-    #[inline]
-    pub fn try_acquire(&self) -> Option<SemaphoreGuard<'_>> {
-        self.raw.try_guard(self.max())
-    }
+        /// Takes a permit without waiting; see [`Semaphore::try_acquire`].
+        ///
+        /// # Panics
+        ///
+        /// Never panics.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use bobbin_lock::BoundedSemaphore;
+        ///
+        /// let sem = BoundedSemaphore::new(1);
+        /// let _p = sem.try_acquire().unwrap();
+        /// assert!(sem.try_acquire().is_none());
+        /// ```
+        pub fn try_acquire;
 
-    /// Takes a permit, waiting at most `timeout`; see
-    /// [`Semaphore::acquire_timeout`].
-    ///
-    /// # Panics
-    ///
-    /// Never panics.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use bobbin_lock::BoundedSemaphore;
-    /// use std::time::Duration;
-    ///
-    /// let sem = BoundedSemaphore::new(1);
-    /// let _p = sem.acquire();
-    /// assert!(sem.acquire_timeout(Duration::from_millis(5)).is_none());
-    /// ```
-    #[doc(alias = "acquire")]
-    #[inline]
-    pub fn acquire_timeout(&self, timeout: Duration) -> Option<SemaphoreGuard<'_>> {
-        self.acquire_slow(Deadline::after(timeout))
-    }
+        /// Takes a permit, waiting at most `timeout`; see
+        /// [`Semaphore::acquire_timeout`].
+        ///
+        /// # Panics
+        ///
+        /// Never panics.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use bobbin_lock::BoundedSemaphore;
+        /// use std::time::Duration;
+        ///
+        /// let sem = BoundedSemaphore::new(1);
+        /// let _p = sem.acquire();
+        /// assert!(sem.acquire_timeout(Duration::from_millis(5)).is_none());
+        /// ```
+        pub fn acquire_timeout;
 
-    /// Takes a permit, waiting at most until `deadline`; see
-    /// [`Semaphore::acquire_until`].
-    ///
-    /// # Panics
-    ///
-    /// Never panics.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use bobbin_lock::BoundedSemaphore;
-    /// use std::time::{Duration, Instant};
-    ///
-    /// let sem = BoundedSemaphore::new(0);
-    /// assert!(sem.acquire_until(Instant::now() + Duration::from_millis(5)).is_none());
-    /// ```
-    #[doc(alias = "acquire")]
-    #[inline]
-    pub fn acquire_until(&self, deadline: Instant) -> Option<SemaphoreGuard<'_>> {
-        self.acquire_slow(Deadline::at(deadline))
-    }
-
-    /// The one core of the timed forms.
-    #[inline]
-    fn acquire_slow(&self, deadline: Deadline) -> Option<SemaphoreGuard<'_>> {
-        self.raw.guard_until(deadline, self.max())
-    }
-
-    /// The bound a release must respect.
-    #[inline]
-    fn max(&self) -> usize {
-        self.initial
+        /// Takes a permit, waiting at most until `deadline`; see
+        /// [`Semaphore::acquire_until`].
+        ///
+        /// # Panics
+        ///
+        /// Never panics.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use bobbin_lock::BoundedSemaphore;
+        /// use std::time::{Duration, Instant};
+        ///
+        /// let sem = BoundedSemaphore::new(0);
+        /// assert!(sem.acquire_until(Instant::now() + Duration::from_millis(5)).is_none());
+        /// ```
+        pub fn acquire_until;
     }
 
     /// Adds `n` permits, unless that would raise the count above the initial
@@ -809,6 +779,12 @@ impl BoundedSemaphore {
     #[inline]
     #[must_use]
     pub fn initial_value(&self) -> usize {
+        self.initial
+    }
+
+    /// The bound a release must respect.
+    #[inline]
+    fn max(&self) -> usize {
         self.initial
     }
 }

@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use std::time::{Duration, Instant};
 
 mod common;
-use common::wait_for;
+use common::{most_holders_at_once, persisted_in, wait_for};
 
 const fn assert_send_sync<T: Send + Sync>() {}
 
@@ -100,21 +100,7 @@ fn timed_acquires() {
 fn guards_bound_the_holders() {
     let sem = BoundedSemaphore::new(2);
     let rounds = if cfg!(miri) { 20 } else { 2_000 };
-    let inside = AtomicUsize::new(0);
-    let most = AtomicUsize::new(0);
-    std::thread::scope(|s| {
-        for _ in 0..4 {
-            s.spawn(|| {
-                for _ in 0..rounds {
-                    let _permit = sem.acquire();
-                    let now = inside.fetch_add(1, Ordering::AcqRel) + 1;
-                    most.fetch_max(now, Ordering::Relaxed);
-                    inside.fetch_sub(1, Ordering::AcqRel);
-                }
-            });
-        }
-    });
-    assert!(most.load(Ordering::Relaxed) <= 2);
+    assert!(most_holders_at_once(4, rounds, || sem.acquire()) <= 2);
     assert_eq!(sem.available(), 2);
 }
 
@@ -129,12 +115,7 @@ fn debug_and_statics() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        failure_persistence: Some(Box::new(
-            proptest::test_runner::FileFailurePersistence::Direct("tests/bounded_semaphore.proptest-regressions"),
-        )),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(persisted_in("tests/bounded_semaphore.proptest-regressions"))]
 
     /// The count follows a model: it never exceeds the initial value, a
     /// refused release changes nothing, and a guard's drop never pushes it

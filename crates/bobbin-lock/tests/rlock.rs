@@ -31,16 +31,23 @@ fn size() {
     assert!(size_of::<RLock>() <= 3 * size_of::<usize>());
 }
 
+/// Python's acquire, acquire, release, acquire, release, release by bare
+/// calls on one thread: every level taken is released, each release
+/// succeeding.
+fn reacquire_and_release(rlock: &RLock) {
+    RLockGuard::leak(rlock.acquire());
+    RLockGuard::leak(rlock.acquire());
+    rlock.release().unwrap();
+    RLockGuard::leak(rlock.acquire());
+    rlock.release().unwrap();
+    rlock.release().unwrap();
+}
+
 #[test]
 fn the_owner_reacquires() {
     // Python's test_reacquire.
     let rlock = RLock::new(());
-    RLockGuard::leak(rlock.acquire());
-    RLockGuard::leak(rlock.acquire());
-    rlock.release().unwrap();
-    RLockGuard::leak(rlock.acquire());
-    rlock.release().unwrap();
-    rlock.release().unwrap();
+    reacquire_and_release(&rlock);
     assert!(!rlock.locked());
 }
 
@@ -51,12 +58,7 @@ fn releasing_an_unacquired_rlock_is_an_error() {
     let err = rlock.release().unwrap_err();
     assert_eq!(err, ReleaseError::NotOwned);
     assert_eq!(err.to_string(), "cannot release un-acquired lock");
-    RLockGuard::leak(rlock.acquire());
-    RLockGuard::leak(rlock.acquire());
-    rlock.release().unwrap();
-    RLockGuard::leak(rlock.acquire());
-    rlock.release().unwrap();
-    rlock.release().unwrap();
+    reacquire_and_release(&rlock);
     assert_eq!(rlock.release(), Err(ReleaseError::NotOwned));
 }
 

@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use std::time::{Duration, Instant};
 
 mod common;
-use common::wait_for;
+use common::{most_holders_at_once, persisted_in, wait_for};
 
 const fn assert_send_sync<T: Send + Sync>() {}
 
@@ -157,21 +157,8 @@ fn at_most_value_threads_hold_a_permit() {
     let permits = 3;
     let rounds = if cfg!(miri) { 20 } else { 2_000 };
     let sem = Semaphore::new(permits);
-    let inside = AtomicUsize::new(0);
-    let most = AtomicUsize::new(0);
-    std::thread::scope(|s| {
-        for _ in 0..6 {
-            s.spawn(|| {
-                for _ in 0..rounds {
-                    let _permit = sem.acquire();
-                    let now = inside.fetch_add(1, Ordering::AcqRel) + 1;
-                    most.fetch_max(now, Ordering::Relaxed);
-                    inside.fetch_sub(1, Ordering::AcqRel);
-                }
-            });
-        }
-    });
-    assert!(most.load(Ordering::Relaxed) <= permits);
+    let most = most_holders_at_once(6, rounds, || sem.acquire());
+    assert!(most <= permits);
     assert_eq!(sem.available(), permits);
 }
 
@@ -269,12 +256,7 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        failure_persistence: Some(Box::new(
-            proptest::test_runner::FileFailurePersistence::Direct("tests/semaphore.proptest-regressions"),
-        )),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(persisted_in("tests/semaphore.proptest-regressions"))]
 
     /// The count follows a model: an acquire succeeds iff a permit is free
     /// and takes one; `release(n)` succeeds iff `n >= 1` and the count stays
