@@ -8,9 +8,8 @@
 //! waits with it released ([`wait::block`]); `release` and `set` never
 //! wait.
 
-use crate::lock::release_error;
+use crate::lock::{acquire_bare, release_error};
 use crate::wait::{self, Truthy};
-use bobbin_lock::SemaphoreGuard;
 use bobbin_park::Deadline;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -27,24 +26,6 @@ fn semaphore_deadline(blocking: bool, timeout: Option<f64>) -> PyResult<Option<D
         return Ok(None);
     }
     wait::optional_deadline(timeout).map(Some)
-}
-
-/// Takes a permit from whichever semaphore `try_take` and `take_by` reach.
-fn acquire_permit<'s>(
-    py: Python<'_>,
-    deadline: Option<Deadline>,
-    try_take: impl FnOnce() -> Option<SemaphoreGuard<'s>>,
-    take_by: impl Fn(Deadline) -> Option<SemaphoreGuard<'s>> + Sync,
-) -> PyResult<bool> {
-    if let Some(permit) = try_take() {
-        SemaphoreGuard::forget(permit);
-        return Ok(true);
-    }
-    let Some(deadline) = deadline else {
-        return Ok(false);
-    };
-    let taken = wait::block(py, deadline, |d| take_by(d).map(SemaphoreGuard::forget))?;
-    Ok(taken.is_some())
 }
 
 /// Checks Python's `value >= 0`.
@@ -99,8 +80,8 @@ impl Semaphore {
     }
 
     /// The semaphore, for Rust threads: a Python `acquire()` is a forgotten
-    /// guard ([`SemaphoreGuard::forget`]), `release(n)` is
-    /// `bobbin_lock::Semaphore::release`.
+    /// guard ([`SemaphoreGuard::forget`](bobbin_lock::SemaphoreGuard::forget)),
+    /// `release(n)` is `bobbin_lock::Semaphore::release`.
     ///
     /// # Examples
     ///
@@ -135,13 +116,7 @@ impl Semaphore {
     )]
     fn acquire(&self, py: Python<'_>, blocking: Truthy, timeout: Option<f64>) -> PyResult<bool> {
         let deadline = semaphore_deadline(blocking.0, timeout)?;
-        let sem = &*self.inner;
-        acquire_permit(
-            py,
-            deadline,
-            || sem.try_acquire(),
-            |d| wait::by_deadline(d, || Some(sem.acquire()), |at| sem.acquire_until(at)),
-        )
+        acquire_bare(py, &*self.inner, deadline)
     }
 
     /// Release `n` permits, waking up to `n` waiters in the order they came.
@@ -254,13 +229,7 @@ impl BoundedSemaphore {
     )]
     fn acquire(&self, py: Python<'_>, blocking: Truthy, timeout: Option<f64>) -> PyResult<bool> {
         let deadline = semaphore_deadline(blocking.0, timeout)?;
-        let sem = &*self.inner;
-        acquire_permit(
-            py,
-            deadline,
-            || sem.try_acquire(),
-            |d| wait::by_deadline(d, || Some(sem.acquire()), |at| sem.acquire_until(at)),
-        )
+        acquire_bare(py, &*self.inner, deadline)
     }
 
     /// Release `n` permits. Raises ValueError if that would raise the count
