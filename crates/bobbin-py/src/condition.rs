@@ -62,7 +62,7 @@
 //! CPython, and no lock of bobbin's own.
 
 use crate::flag::{Flag, spin_until};
-use crate::lock::{RLock, acquire_lock, acquire_rlock, release_error};
+use crate::lock::{RLock, acquire_bare, release_error};
 use crate::wait::{self, Truthy, lock_gil};
 use bobbin_lock::{LockGuard, RLockGuard};
 use bobbin_park::{Deadline, WaitKind, WaitLabel};
@@ -347,10 +347,10 @@ impl Condition {
     fn acquire(&self, py: Python<'_>, blocking: Truthy, timeout: f64) -> PyResult<bool> {
         match &self.kind {
             Kind::Lock(lock) => {
-                acquire_lock(py, lock, wait::lock_deadline(py, blocking.0, timeout)?)
+                acquire_bare(py, &**lock, wait::lock_deadline(py, blocking.0, timeout)?)
             }
             Kind::RLock(rlock) => {
-                acquire_rlock(py, rlock, wait::lock_deadline(py, blocking.0, timeout)?)
+                acquire_bare(py, &**rlock, wait::lock_deadline(py, blocking.0, timeout)?)
             }
             Kind::Foreign => self
                 .foreign(py)
@@ -373,8 +373,8 @@ impl Condition {
     #[pyo3(text_signature = "($self, /)")]
     fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
         match &self.kind {
-            Kind::Lock(lock) => acquire_lock(py, lock, Some(Deadline::never())),
-            Kind::RLock(rlock) => acquire_rlock(py, rlock, Some(Deadline::never())),
+            Kind::Lock(lock) => acquire_bare(py, &**lock, Some(Deadline::never())),
+            Kind::RLock(rlock) => acquire_bare(py, &**rlock, Some(Deadline::never())),
             Kind::Foreign => self.foreign(py).call_method0("__enter__")?.is_truthy(),
         }
     }
@@ -434,13 +434,13 @@ impl Condition {
     fn _acquire_restore(&self, py: Python<'_>, state: Bound<'_, PyAny>) -> PyResult<()> {
         match &self.kind {
             Kind::Lock(lock) => {
-                acquire_lock(py, lock, Some(Deadline::never()))?;
+                acquire_bare(py, &**lock, Some(Deadline::never()))?;
                 return Ok(());
             }
             Kind::RLock(rlock) => {
                 let (count, _owner): (usize, Bound<'_, PyAny>) = state.extract()?;
                 for _ in 0..count {
-                    acquire_rlock(py, rlock, Some(Deadline::never()))?;
+                    acquire_bare(py, &**rlock, Some(Deadline::never()))?;
                 }
                 return Ok(());
             }

@@ -10,7 +10,7 @@
 //! that needs the GIL to get to its `release()`.
 
 use crate::wait::{self, Truthy};
-use bobbin_lock::{LockGuard, RLockGuard, ReleaseError};
+use bobbin_lock::{LockGuard, RLockGuard, ReleaseError, SemaphoreGuard};
 use bobbin_park::Deadline;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -26,25 +26,59 @@ pub(crate) fn release_error(err: ReleaseError) -> PyErr {
     }
 }
 
-/// Takes `lock` for a bare acquisition by `deadline` (`None`: a try),
-/// waiting with the GIL released. Returns whether it was taken.
-pub(crate) fn acquire_lock(
+/// One of bobbin-lock's primitives as Python's bare `acquire()` takes it:
+/// the guard is given up, and a later bare `release()` frees what it held.
+pub(crate) trait BareAcquire: Sync {
+    /// Takes it if that needs no wait; whether it was taken.
+    fn try_take(&self) -> bool;
+
+    /// Takes it by `deadline`, waiting for it (the GIL released by the
+    /// caller); whether it was taken.
+    fn take_by(&self, deadline: Deadline) -> bool;
+}
+
+/// Implements [`BareAcquire`] for primitives of bobbin-lock whose
+/// `try_acquire`, `acquire` and `acquire_until` have the same shape, with
+/// `$give_up` the guard's way of keeping what it holds. bobbin-lock has no
+/// trait over them, so a macro writes the four impls.
+macro_rules! bare_acquire {
+    ($($primitive:ty => $give_up:path),* $(,)?) => {$(
+        impl BareAcquire for $primitive {
+            fn try_take(&self) -> bool {
+                self.try_acquire().map($give_up).is_some()
+            }
+
+            fn take_by(&self, deadline: Deadline) -> bool {
+                wait::by_deadline(deadline, || Some(self.acquire()), |at| self.acquire_until(at))
+                    .map($give_up)
+                    .is_some()
+            }
+        }
+    )*};
+}
+
+bare_acquire! {
+    bobbin_lock::Lock<()> => LockGuard::leak,
+    bobbin_lock::RLock<()> => RLockGuard::leak,
+    bobbin_lock::Semaphore => SemaphoreGuard::forget,
+    bobbin_lock::BoundedSemaphore => SemaphoreGuard::forget,
+}
+
+/// Takes `lock` (a lock, one level of an rlock or a permit) for a bare
+/// acquisition by `deadline` (`None`: a try): a try holding the GIL first,
+/// then the wait with it released. Returns whether it was taken.
+pub(crate) fn acquire_bare(
     py: Python<'_>,
-    lock: &bobbin_lock::Lock<()>,
+    lock: &impl BareAcquire,
     deadline: Option<Deadline>,
 ) -> PyResult<bool> {
-    if let Some(guard) = lock.try_acquire() {
-        LockGuard::leak(guard);
+    if lock.try_take() {
         return Ok(true);
     }
     let Some(deadline) = deadline else {
         return Ok(false);
     };
-    let taken = wait::block(py, deadline, |d| {
-        wait::by_deadline(d, || Some(lock.acquire()), |at| lock.acquire_until(at))
-            .map(LockGuard::leak)
-            .map(|_| ())
-    })?;
+    let taken = wait::block(py, deadline, |d| lock.take_by(d).then_some(()))?;
     Ok(taken.is_some())
 }
 
@@ -59,28 +93,6 @@ pub(crate) fn release_all(rlock: &bobbin_lock::RLock<()>) -> PyResult<usize> {
         rlock.release().map_err(release_error)?;
     }
     Ok(count)
-}
-
-/// Takes one level of `rlock` by `deadline` (`None`: a try), waiting with
-/// the GIL released. Returns whether it was taken.
-pub(crate) fn acquire_rlock(
-    py: Python<'_>,
-    rlock: &bobbin_lock::RLock<()>,
-    deadline: Option<Deadline>,
-) -> PyResult<bool> {
-    if let Some(guard) = rlock.try_acquire() {
-        RLockGuard::leak(guard);
-        return Ok(true);
-    }
-    let Some(deadline) = deadline else {
-        return Ok(false);
-    };
-    let taken = wait::block(py, deadline, |d| {
-        wait::by_deadline(d, || Some(rlock.acquire()), |at| rlock.acquire_until(at))
-            .map(RLockGuard::leak)
-            .map(|_| ())
-    })?;
-    Ok(taken.is_some())
 }
 
 /// A primitive lock: Python's `threading.Lock`, on `bobbin_lock::Lock<()>`.
@@ -186,14 +198,10 @@ impl Lock {
         // The fast path first: no argument checks stand between a free lock
         // and its taker but the two comparisons `lock_deadline` makes.
         if blocking.0 && timeout == -1.0 {
-            if let Some(guard) = self.inner.try_acquire() {
-                LockGuard::leak(guard);
-                return Ok(true);
-            }
-            return acquire_lock(py, &self.inner, Some(Deadline::never()));
+            return acquire_bare(py, &*self.inner, Some(Deadline::never()));
         }
         let deadline = wait::lock_deadline(py, blocking.0, timeout)?;
-        acquire_lock(py, &self.inner, deadline)
+        acquire_bare(py, &*self.inner, deadline)
     }
 
     /// Release the lock, allowing another thread that is blocked waiting
@@ -213,7 +221,7 @@ impl Lock {
     /// Acquire the lock (blocking), for `with lock:`.
     #[pyo3(text_signature = "($self, /)")]
     fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
-        acquire_lock(py, &self.inner, Some(Deadline::never()))
+        acquire_bare(py, &*self.inner, Some(Deadline::never()))
     }
 
     /// Release the lock, at the end of `with lock:`.
@@ -343,7 +351,7 @@ impl RLock {
     )]
     fn acquire(&self, py: Python<'_>, blocking: Truthy, timeout: f64) -> PyResult<bool> {
         let deadline = wait::lock_deadline(py, blocking.0, timeout)?;
-        acquire_rlock(py, &self.inner, deadline)
+        acquire_bare(py, &*self.inner, deadline)
     }
 
     /// Release one level of the lock. Raises RuntimeError if the calling
@@ -362,7 +370,7 @@ impl RLock {
     /// Acquire the lock (blocking), for `with rlock:`.
     #[pyo3(text_signature = "($self, /)")]
     fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
-        acquire_rlock(py, &self.inner, Some(Deadline::never()))
+        acquire_bare(py, &*self.inner, Some(Deadline::never()))
     }
 
     /// Release one level, at the end of `with rlock:`.
@@ -407,7 +415,7 @@ impl RLock {
     fn _acquire_restore(&self, py: Python<'_>, state: (usize, u64)) -> PyResult<()> {
         let (count, _owner) = state;
         for _ in 0..count {
-            acquire_rlock(py, &self.inner, Some(Deadline::never()))?;
+            acquire_bare(py, &*self.inner, Some(Deadline::never()))?;
         }
         Ok(())
     }

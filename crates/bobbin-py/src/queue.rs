@@ -99,6 +99,24 @@ fn cond_wait(cond: &Condition, guard: &mut LockGuard<'_, State>, deadline: Deadl
     wait::cond_wait(cond, guard, deadline);
 }
 
+/// How many of the items `above` (nearest first) `item` rises past: up to
+/// the first that it is not `<`, as heapq's sifts compare. Holds the GIL,
+/// and no lock, as Python's `<` may run any code.
+fn levels_risen<'a>(
+    py: Python<'_>,
+    item: &Py<PyAny>,
+    above: impl IntoIterator<Item = &'a Py<PyAny>>,
+) -> PyResult<usize> {
+    let mut rise = 0;
+    for other in above {
+        if !item.bind(py).lt(other.bind(py))? {
+            break;
+        }
+        rise += 1;
+    }
+    Ok(rise)
+}
+
 impl Core {
     fn new(order: Order, maxsize: isize) -> Core {
         Core {
@@ -150,46 +168,55 @@ impl Core {
         }
     }
 
+    /// The monitor's wait, the queue lock taken without the GIL: runs
+    /// `step` under the lock until it is done (`Some`), waiting on `cond`
+    /// between two runs; `None` if `deadline` passed first.
+    fn until_done<T>(
+        &self,
+        cond: &Condition,
+        deadline: Deadline,
+        mut step: impl FnMut(&mut State) -> Option<T>,
+    ) -> Option<T> {
+        let mut st = self.state.acquire();
+        loop {
+            if let Some(done) = step(&mut st) {
+                return Some(done);
+            }
+            if deadline.has_passed() {
+                return None;
+            }
+            cond_wait(cond, &mut st, deadline);
+        }
+    }
+
     /// A FIFO or LIFO put by `deadline` (`None`: a try), the queue lock
     /// taken without the GIL: for Rust threads, and for Python threads with
-    /// the GIL released.
+    /// the GIL released. A put that found the queue full leaves the item in
+    /// `item`.
     fn put_until(
         &self,
         item: &mut Option<Py<PyAny>>,
         deadline: Deadline,
     ) -> Option<Result<(), PutError<Py<PyAny>>>> {
-        let mut st = self.state.acquire();
-        loop {
+        self.until_done(&self.not_full, deadline, |st| {
             let it = item.take().expect("an item to put");
-            match self.put_locked(&mut st, it) {
+            match self.put_locked(st, it) {
                 Err(PutError::Full(it)) => {
-                    if deadline.has_passed() {
-                        *item = Some(it);
-                        return None;
-                    }
                     *item = Some(it);
-                    cond_wait(&self.not_full, &mut st, deadline);
+                    None
                 }
-                done => return Some(done),
+                done => Some(done),
             }
-        }
+        })
     }
 
     /// A FIFO or LIFO get by `deadline`, the queue lock taken without the
     /// GIL; `None` if the deadline passed with the queue still empty.
     fn get_until(&self, deadline: Deadline) -> Option<Result<Py<PyAny>, GetError>> {
-        let mut st = self.state.acquire();
-        loop {
-            match self.get_locked(&mut st) {
-                Err(GetError::Empty) => {
-                    if deadline.has_passed() {
-                        return None;
-                    }
-                    cond_wait(&self.not_empty, &mut st, deadline);
-                }
-                done => return Some(done),
-            }
-        }
+        self.until_done(&self.not_empty, deadline, |st| match self.get_locked(st) {
+            Err(GetError::Empty) => None,
+            done => Some(done),
+        })
     }
 
     /// Waits without the GIL until `ready` holds for the state, or until
@@ -200,16 +227,7 @@ impl Core {
         deadline: Deadline,
         ready: impl Fn(&State) -> bool,
     ) -> Option<()> {
-        let mut st = self.state.acquire();
-        loop {
-            if ready(&st) {
-                return Some(());
-            }
-            if deadline.has_passed() {
-                return None;
-            }
-            cond_wait(cond, &mut st, deadline);
-        }
+        self.until_done(cond, deadline, |st| ready(st).then_some(()))
     }
 
     fn task_done(&self, st: &mut State) -> Result<(), TaskDoneError> {
@@ -301,15 +319,7 @@ impl Core {
                 if st.full() {
                     let version = st.version;
                     drop(st);
-                    let Some(deadline) = deadline else {
-                        return Err(errors::full(py));
-                    };
-                    let room = wait::block(py, deadline, |d| {
-                        self.wait_for(&self.not_full, d, |st| {
-                            st.version != version && (st.shutdown || !st.full())
-                        })
-                    })?;
-                    if room.is_none() {
+                    if !self.wait_changed(py, &self.not_full, deadline, version, |st| !st.full())? {
                         return Err(errors::full(py));
                     }
                     continue;
@@ -325,20 +335,13 @@ impl Core {
             };
             // How many levels the item rises: past each ancestor it is `<`
             // (heapq's `_siftdown`).
-            let mut rise = 0;
-            for (_, ancestor) in &path {
-                if item.bind(py).lt(ancestor.bind(py))? {
-                    rise += 1;
-                } else {
-                    break;
-                }
-            }
-            let mut st = lock_gil(py, &self.state);
-            if st.version != version {
-                drop(st);
-                drop(path);
+            let rise = levels_risen(py, &item, path.iter().map(|(_, ancestor)| ancestor))?;
+            // Where the queue changed, `lock_at` has released the lock again,
+            // so the path's references dropped on `continue` (their
+            // `__del__` may run) are dropped with no lock held.
+            let Some(mut st) = self.lock_at(py, version) else {
                 continue;
-            }
+            };
             st.items.push_back(item);
             let mut pos = st.items.len() - 1;
             for (parent, _) in path.iter().take(rise) {
@@ -356,8 +359,39 @@ impl Core {
 
     /// A reference to item `index`, if the queue is still at `version`.
     fn item_at(&self, py: Python<'_>, version: u64, index: usize) -> Option<Py<PyAny>> {
+        self.lock_at(py, version)
+            .map(|st| st.items[index].clone_ref(py))
+    }
+
+    /// The queue lock, taken holding the GIL, if the queue is still at
+    /// `version`: a priority step that read the queue and compared with the
+    /// lock released applies its result only to the queue it read. If the
+    /// queue changed, the lock is released again before this returns.
+    fn lock_at(&self, py: Python<'_>, version: u64) -> Option<LockGuard<'_, State>> {
         let st = lock_gil(py, &self.state);
-        (st.version == version).then(|| st.items[index].clone_ref(py))
+        (st.version == version).then_some(st)
+    }
+
+    /// A priority wait without the GIL for the queue to change from
+    /// `version` and then be shut down or `ready`; `deadline` `None` does
+    /// not wait. Whether it came before the deadline.
+    fn wait_changed(
+        &self,
+        py: Python<'_>,
+        cond: &Condition,
+        deadline: Option<Deadline>,
+        version: u64,
+        ready: impl Fn(&State) -> bool + Sync,
+    ) -> PyResult<bool> {
+        let Some(deadline) = deadline else {
+            return Ok(false);
+        };
+        let changed = wait::block(py, deadline, |d| {
+            self.wait_for(cond, d, |st| {
+                st.version != version && (st.shutdown || ready(st))
+            })
+        })?;
+        Ok(changed.is_some())
     }
 
     /// A priority get: heapq's `heappop`, comparing with no lock held.
@@ -373,15 +407,8 @@ impl Core {
                     if shutdown {
                         return Err(errors::shut_down(py));
                     }
-                    let Some(deadline) = deadline else {
-                        return Err(errors::empty(py));
-                    };
-                    let item = wait::block(py, deadline, |d| {
-                        self.wait_for(&self.not_empty, d, |st| {
-                            st.version != version && (st.shutdown || !st.items.is_empty())
-                        })
-                    })?;
-                    if item.is_none() {
+                    let ready = |st: &State| !st.items.is_empty();
+                    if !self.wait_changed(py, &self.not_empty, deadline, version, ready)? {
                         return Err(errors::empty(py));
                     }
                     continue;
@@ -429,20 +456,10 @@ impl Core {
                 pos = chosen.0;
                 path.push(chosen);
             }
-            let mut rise = 0;
-            for (_, above) in path.iter().rev() {
-                if last.bind(py).lt(above.bind(py))? {
-                    rise += 1;
-                } else {
-                    break;
-                }
-            }
-            let mut st = lock_gil(py, &self.state);
-            if st.version != version {
-                drop(st);
-                drop(path);
+            let rise = levels_risen(py, &last, path.iter().rev().map(|(_, above)| above))?;
+            let Some(mut st) = self.lock_at(py, version) else {
                 continue;
-            }
+            };
             // The path's items above the last one's place move up a level;
             // the root ends where the last item goes, and is swapped out.
             let mut at = 0;

@@ -8,11 +8,10 @@
 //! waits with it released ([`wait::block`]); `release` and `set` never
 //! wait.
 
-use crate::lock::release_error;
+use crate::lock::{acquire_bare, release_error};
 use crate::wait::{self, Truthy};
-use bobbin_lock::SemaphoreGuard;
 use bobbin_park::Deadline;
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyOverflowError, PyValueError};
 use pyo3::prelude::*;
 use std::sync::Arc;
 
@@ -29,28 +28,97 @@ fn semaphore_deadline(blocking: bool, timeout: Option<f64>) -> PyResult<Option<D
     wait::optional_deadline(timeout).map(Some)
 }
 
-/// Takes a permit from whichever semaphore `try_take` and `take_by` reach.
-fn acquire_permit<'s>(
-    py: Python<'_>,
-    deadline: Option<Deadline>,
-    try_take: impl FnOnce() -> Option<SemaphoreGuard<'s>>,
-    take_by: impl Fn(Deadline) -> Option<SemaphoreGuard<'s>> + Sync,
-) -> PyResult<bool> {
-    if let Some(permit) = try_take() {
-        SemaphoreGuard::forget(permit);
-        return Ok(true);
+/// Checks Python's `value >= 0`, and that bobbin-lock can count that many
+/// permits.
+fn initial_value(value: isize) -> PyResult<usize> {
+    let value = usize::try_from(value)
+        .map_err(|_| PyValueError::new_err("semaphore initial value must be >= 0"))?;
+    if value > bobbin_lock::Semaphore::MAX_PERMITS {
+        return Err(PyOverflowError::new_err(
+            "semaphore initial value too large",
+        ));
     }
-    let Some(deadline) = deadline else {
-        return Ok(false);
-    };
-    let taken = wait::block(py, deadline, |d| take_by(d).map(SemaphoreGuard::forget))?;
-    Ok(taken.is_some())
+    Ok(value)
 }
 
-/// Checks Python's `value >= 0`.
-fn initial_value(value: isize) -> PyResult<usize> {
-    usize::try_from(value)
-        .map_err(|_| PyValueError::new_err("semaphore initial value must be >= 0"))
+/// Writes the `#[pymethods]` block of `Semaphore` or `BoundedSemaphore`.
+/// The two have the same methods, their docstrings for `acquire` and
+/// `release` and a few methods of their own aside, and PyO3 takes one
+/// `#[pymethods]` block a class, which no other class can share.
+///
+/// An invocation reads as the class's own part of that block: the doc
+/// comment over `fn acquire;` and over `fn release;` is that method's
+/// docstring, and the methods after them are the class's alone.
+macro_rules! semaphore_methods {
+    (
+        impl $class:ident {
+            $(#[doc = $acquire_doc:tt])*
+            fn acquire;
+
+            $(#[doc = $release_doc:tt])*
+            fn release;
+
+            $($own:tt)*
+        }
+    ) => {
+        #[pymethods]
+        impl $class {
+            #[new]
+            #[pyo3(signature = (value = 1), text_signature = "(value=1)")]
+            fn py_new(value: isize) -> PyResult<$class> {
+                initial_value(value).map($class::new)
+            }
+
+            $(#[doc = $acquire_doc])*
+            #[pyo3(
+                signature = (blocking = Truthy(true), timeout = None),
+                text_signature = "($self, /, blocking=True, timeout=None)"
+            )]
+            fn acquire(
+                &self,
+                py: Python<'_>,
+                blocking: Truthy,
+                timeout: Option<f64>,
+            ) -> PyResult<bool> {
+                let deadline = semaphore_deadline(blocking.0, timeout)?;
+                acquire_bare(py, &*self.inner, deadline)
+            }
+
+            $(#[doc = $release_doc])*
+            #[pyo3(signature = (n = 1), text_signature = "($self, /, n=1)")]
+            fn release(&self, n: isize) -> PyResult<()> {
+                self.inner.release(release_count(n)?).map_err(release_error)
+            }
+
+            /// Acquire a permit (blocking), for `with sem:`.
+            #[pyo3(text_signature = "($self, /)")]
+            fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
+                self.acquire(py, Truthy(true), None)
+            }
+
+            /// Release the permit, at the end of `with sem:`.
+            #[pyo3(
+                signature = (_exc_type = None, _exc_value = None, _traceback = None),
+                text_signature = "($self, exc_type=None, exc_value=None, traceback=None, /)"
+            )]
+            fn __exit__(
+                &self,
+                _exc_type: Option<&Bound<'_, PyAny>>,
+                _exc_value: Option<&Bound<'_, PyAny>>,
+                _traceback: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<()> {
+                self.inner.release(1).map_err(release_error)
+            }
+
+            /// The number of free permits (CPython's private counter).
+            #[getter]
+            fn _value(&self) -> usize {
+                self.inner.available()
+            }
+
+            $($own)*
+        }
+    };
 }
 
 /// Checks Python's `n >= 1` for `release(n)`.
@@ -99,8 +167,8 @@ impl Semaphore {
     }
 
     /// The semaphore, for Rust threads: a Python `acquire()` is a forgotten
-    /// guard ([`SemaphoreGuard::forget`]), `release(n)` is
-    /// `bobbin_lock::Semaphore::release`.
+    /// guard ([`SemaphoreGuard::forget`](bobbin_lock::SemaphoreGuard::forget)),
+    /// `release(n)` is `bobbin_lock::Semaphore::release`.
     ///
     /// # Examples
     ///
@@ -111,77 +179,24 @@ impl Semaphore {
     }
 }
 
-#[pymethods]
-impl Semaphore {
-    #[new]
-    #[pyo3(signature = (value = 1), text_signature = "(value=1)")]
-    fn py_new(value: isize) -> PyResult<Semaphore> {
-        let value = initial_value(value)?;
-        if value > bobbin_lock::Semaphore::MAX_PERMITS {
-            return Err(pyo3::exceptions::PyOverflowError::new_err(
-                "semaphore initial value too large",
-            ));
+semaphore_methods! {
+    impl Semaphore {
+        /// Acquire a permit: without arguments, wait until one is free (the GIL
+        /// released) and return True; with blocking false, return False at once
+        /// if none is free; with a timeout, wait at most that many seconds and
+        /// return False if none came.
+        fn acquire;
+
+        /// Release `n` permits, waking up to `n` waiters in the order they came.
+        fn release;
+
+        fn __repr__(slf: &Bound<'_, Self>) -> String {
+            format!(
+                "<bobbin.Semaphore at {:#x}: value={}>",
+                slf.as_ptr() as usize,
+                slf.get().inner.available()
+            )
         }
-        Ok(Semaphore::new(value))
-    }
-
-    /// Acquire a permit: without arguments, wait until one is free (the GIL
-    /// released) and return True; with blocking false, return False at once
-    /// if none is free; with a timeout, wait at most that many seconds and
-    /// return False if none came.
-    #[pyo3(
-        signature = (blocking = Truthy(true), timeout = None),
-        text_signature = "($self, /, blocking=True, timeout=None)"
-    )]
-    fn acquire(&self, py: Python<'_>, blocking: Truthy, timeout: Option<f64>) -> PyResult<bool> {
-        let deadline = semaphore_deadline(blocking.0, timeout)?;
-        let sem = &*self.inner;
-        acquire_permit(
-            py,
-            deadline,
-            || sem.try_acquire(),
-            |d| wait::by_deadline(d, || Some(sem.acquire()), |at| sem.acquire_until(at)),
-        )
-    }
-
-    /// Release `n` permits, waking up to `n` waiters in the order they came.
-    #[pyo3(signature = (n = 1), text_signature = "($self, /, n=1)")]
-    fn release(&self, n: isize) -> PyResult<()> {
-        self.inner.release(release_count(n)?).map_err(release_error)
-    }
-
-    /// Acquire a permit (blocking), for `with sem:`.
-    #[pyo3(text_signature = "($self, /)")]
-    fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
-        self.acquire(py, Truthy(true), None)
-    }
-
-    /// Release the permit, at the end of `with sem:`.
-    #[pyo3(
-        signature = (_exc_type = None, _exc_value = None, _traceback = None),
-        text_signature = "($self, exc_type=None, exc_value=None, traceback=None, /)"
-    )]
-    fn __exit__(
-        &self,
-        _exc_type: Option<&Bound<'_, PyAny>>,
-        _exc_value: Option<&Bound<'_, PyAny>>,
-        _traceback: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<()> {
-        self.inner.release(1).map_err(release_error)
-    }
-
-    /// The number of free permits (CPython's private counter).
-    #[getter]
-    fn _value(&self) -> usize {
-        self.inner.available()
-    }
-
-    fn __repr__(slf: &Bound<'_, Self>) -> String {
-        format!(
-            "<bobbin.Semaphore at {:#x}: value={}>",
-            slf.as_ptr() as usize,
-            slf.get().inner.available()
-        )
     }
 }
 
@@ -233,83 +248,30 @@ impl BoundedSemaphore {
     }
 }
 
-#[pymethods]
-impl BoundedSemaphore {
-    #[new]
-    #[pyo3(signature = (value = 1), text_signature = "(value=1)")]
-    fn py_new(value: isize) -> PyResult<BoundedSemaphore> {
-        let value = initial_value(value)?;
-        if value > bobbin_lock::Semaphore::MAX_PERMITS {
-            return Err(pyo3::exceptions::PyOverflowError::new_err(
-                "semaphore initial value too large",
-            ));
+semaphore_methods! {
+    impl BoundedSemaphore {
+        /// Acquire a permit, as `Semaphore.acquire`.
+        fn acquire;
+
+        /// Release `n` permits. Raises ValueError if that would raise the count
+        /// above the initial value (and then releases none).
+        fn release;
+
+        /// The initial value, which releases cannot exceed.
+        #[getter]
+        fn _initial_value(&self) -> usize {
+            self.inner.initial_value()
         }
-        Ok(BoundedSemaphore::new(value))
-    }
 
-    /// Acquire a permit, as `Semaphore.acquire`.
-    #[pyo3(
-        signature = (blocking = Truthy(true), timeout = None),
-        text_signature = "($self, /, blocking=True, timeout=None)"
-    )]
-    fn acquire(&self, py: Python<'_>, blocking: Truthy, timeout: Option<f64>) -> PyResult<bool> {
-        let deadline = semaphore_deadline(blocking.0, timeout)?;
-        let sem = &*self.inner;
-        acquire_permit(
-            py,
-            deadline,
-            || sem.try_acquire(),
-            |d| wait::by_deadline(d, || Some(sem.acquire()), |at| sem.acquire_until(at)),
-        )
-    }
-
-    /// Release `n` permits. Raises ValueError if that would raise the count
-    /// above the initial value (and then releases none).
-    #[pyo3(signature = (n = 1), text_signature = "($self, /, n=1)")]
-    fn release(&self, n: isize) -> PyResult<()> {
-        self.inner.release(release_count(n)?).map_err(release_error)
-    }
-
-    /// Acquire a permit (blocking), for `with sem:`.
-    #[pyo3(text_signature = "($self, /)")]
-    fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
-        self.acquire(py, Truthy(true), None)
-    }
-
-    /// Release the permit, at the end of `with sem:`.
-    #[pyo3(
-        signature = (_exc_type = None, _exc_value = None, _traceback = None),
-        text_signature = "($self, exc_type=None, exc_value=None, traceback=None, /)"
-    )]
-    fn __exit__(
-        &self,
-        _exc_type: Option<&Bound<'_, PyAny>>,
-        _exc_value: Option<&Bound<'_, PyAny>>,
-        _traceback: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<()> {
-        self.inner.release(1).map_err(release_error)
-    }
-
-    /// The number of free permits (CPython's private counter).
-    #[getter]
-    fn _value(&self) -> usize {
-        self.inner.available()
-    }
-
-    /// The initial value, which releases cannot exceed.
-    #[getter]
-    fn _initial_value(&self) -> usize {
-        self.inner.initial_value()
-    }
-
-    fn __repr__(slf: &Bound<'_, Self>) -> String {
-        let inner = &slf.get().inner;
-        format!(
-            "<bobbin.BoundedSemaphore at {:#x}: value={}/{}>",
-            slf.as_ptr() as usize,
-            inner.available(),
-            inner.initial_value()
-        )
+        fn __repr__(slf: &Bound<'_, Self>) -> String {
+            let inner = &slf.get().inner;
+            format!(
+                "<bobbin.BoundedSemaphore at {:#x}: value={}/{}>",
+                slf.as_ptr() as usize,
+                inner.available(),
+                inner.initial_value()
+            )
+        }
     }
 }
 
