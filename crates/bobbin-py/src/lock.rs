@@ -218,6 +218,27 @@ impl Lock {
         self.inner.locked()
     }
 
+    /// An obsolete synonym of acquire(), as `_thread.lock` keeps it.
+    #[pyo3(
+        signature = (blocking = Truthy(true), timeout = -1.0),
+        text_signature = "($self, /, blocking=True, timeout=-1)"
+    )]
+    fn acquire_lock(&self, py: Python<'_>, blocking: Truthy, timeout: f64) -> PyResult<bool> {
+        self.acquire(py, blocking, timeout)
+    }
+
+    /// An obsolete synonym of release(), as `_thread.lock` keeps it.
+    #[pyo3(text_signature = "($self, /)")]
+    fn release_lock(&self) -> PyResult<()> {
+        self.release()
+    }
+
+    /// An obsolete synonym of locked(), as `_thread.lock` keeps it.
+    #[pyo3(text_signature = "($self, /)")]
+    fn locked_lock(&self) -> bool {
+        self.locked()
+    }
+
     /// Acquire the lock (blocking), for `with lock:`.
     #[pyo3(text_signature = "($self, /)")]
     fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {

@@ -11,7 +11,7 @@
 use crate::lock::{acquire_bare, release_error};
 use crate::wait::{self, Truthy};
 use bobbin_park::Deadline;
-use pyo3::exceptions::{PyOverflowError, PyValueError};
+use pyo3::exceptions::{PyDeprecationWarning, PyOverflowError, PyValueError};
 use pyo3::prelude::*;
 use std::sync::Arc;
 
@@ -354,6 +354,20 @@ impl Event {
     #[pyo3(text_signature = "($self, /)")]
     fn is_set(&self) -> bool {
         self.inner.is_set()
+    }
+
+    /// Return True if and only if the flag is set (deprecated: use
+    /// `is_set`).
+    #[pyo3(text_signature = "($self, /)")]
+    #[allow(non_snake_case)] // Python's deprecated name.
+    fn isSet(&self, py: Python<'_>) -> PyResult<bool> {
+        PyErr::warn(
+            py,
+            &py.get_type::<PyDeprecationWarning>(),
+            c"isSet() is deprecated, use is_set() instead",
+            1,
+        )?;
+        Ok(self.inner.is_set())
     }
 
     /// Set the flag, waking every thread waiting for it.

@@ -596,6 +596,49 @@ class DropIn(unittest.TestCase):
         self.assertEqual(pipeline(ThreadingNames, QueueNames),
                          pipeline(threading, queue))
 
+    def test_public_names_match_cpythons(self):
+        # Every public name CPython 3.13's types have, bobbin's have too
+        # (bobbin may have more: RLock.locked, Queue.join's timeout).
+        pairs = [
+            (threading.Lock(), bobbin.Lock()),
+            (threading.RLock(), bobbin.RLock()),
+            (threading.Condition(), bobbin.Condition()),
+            (threading.Semaphore(), bobbin.Semaphore()),
+            (threading.BoundedSemaphore(), bobbin.BoundedSemaphore()),
+            (threading.Event(), bobbin.Event()),
+            (threading.Barrier(2), bobbin.Barrier(2)),
+            (queue.SimpleQueue(), bobbin.SimpleQueue()),
+        ]
+        # queue.Queue's public attributes include its pure-Python internals
+        # (`mutex`, `queue`, the conditions), which bobbin does not have.
+        internals = {"mutex", "queue", "not_empty", "not_full", "all_tasks_done"}
+        for cls in ("Queue", "LifoQueue", "PriorityQueue"):
+            pairs.append((getattr(queue, cls)(), getattr(bobbin, cls)()))
+        for theirs, ours in pairs:
+            public = {n for n in dir(theirs) if not n.startswith("_")} - internals
+            with self.subTest(type(ours).__name__):
+                self.assertEqual(public - set(dir(ours)), set())
+
+    def test_deprecated_and_obsolete_synonyms(self):
+        event = bobbin.Event()
+        with self.assertWarnsRegex(DeprecationWarning, r"isSet\(\) is deprecated"):
+            self.assertFalse(event.isSet())
+        event.set()
+        with self.assertWarns(DeprecationWarning):
+            self.assertTrue(event.isSet())
+        cond = bobbin.Condition()
+        with cond, self.assertWarnsRegex(DeprecationWarning, r"notifyAll\(\) is deprecated"):
+            cond.notifyAll()
+        lock = bobbin.Lock()
+        self.assertTrue(lock.acquire_lock())
+        self.assertTrue(lock.locked_lock())
+        self.assertFalse(lock.acquire_lock(False))
+        self.assertFalse(lock.acquire_lock(timeout=0.01))
+        self.assertIsNone(lock.release_lock())
+        self.assertFalse(lock.locked_lock())
+        with self.assertRaises(RuntimeError):
+            lock.release_lock()
+
 
 if __name__ == "__main__":
     program = unittest.main(exit=False)
