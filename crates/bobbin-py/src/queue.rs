@@ -117,6 +117,17 @@ fn levels_risen<'a>(
     Ok(rise)
 }
 
+/// The deadline of a `put(item, block, timeout)`: as
+/// [`wait::queue_deadline`], with the timeout read only when the put may
+/// block (CPython's `put` never looks at it otherwise).
+fn put_deadline(block: bool, timeout: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Deadline>> {
+    if !block {
+        return Ok(None);
+    }
+    let timeout = timeout.map(|t| t.extract::<f64>()).transpose()?;
+    wait::queue_deadline(true, timeout)
+}
+
 impl Core {
     fn new(order: Order, maxsize: isize) -> Core {
         Core {
@@ -937,9 +948,27 @@ impl Queue {
         py: Python<'_>,
         item: Py<PyAny>,
         block: Truthy,
-        timeout: Option<f64>,
+        timeout: Option<Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let deadline = wait::queue_deadline(block.0, timeout)?;
+        let deadline = match put_deadline(block.0, timeout.as_ref()) {
+            Ok(deadline) => deadline,
+            // CPython's `put` looks at the timeout only where it could
+            // wait: in a bounded queue that is not shut down. Elsewhere a
+            // put never waits, and a bad timeout is ignored, as there.
+            Err(err) => {
+                let (shut_down, bounded) = {
+                    let st = lock_gil(py, &self.core().state);
+                    (st.shutdown, st.maxsize > 0)
+                };
+                if shut_down {
+                    return Err(errors::shut_down(py));
+                }
+                if bounded {
+                    return Err(err);
+                }
+                Some(Deadline::never())
+            }
+        };
         self.core().py_put(py, item, deadline)
     }
 

@@ -502,6 +502,29 @@ class Queues(unittest.TestCase):
         t.join(GENEROUS)
         self.assertEqual(q.qsize(), 2)
 
+    def test_put_checks_its_timeout_only_where_it_could_wait(self):
+        # CPython's put reads the timeout only in a bounded queue that is
+        # open, with block true; an unbounded queue takes the item whatever
+        # the timeout, and a shut-down one raises ShutDown first.
+        def outcome(module, maxsize, shut, block, timeout):
+            q = module.Queue(maxsize)
+            if shut:
+                q.shutdown()
+            try:
+                q.put(1, block, timeout)
+            except Exception as e:
+                return type(e)
+            return q.qsize()
+
+        for maxsize in (0, -1, 2):
+            for shut in (False, True):
+                for block in (True, False):
+                    for timeout in (None, 0, 0.01, -1, "x"):
+                        case = (maxsize, shut, block, timeout)
+                        with self.subTest(case):
+                            self.assertEqual(outcome(bobbin, *case),
+                                             outcome(queue, *case))
+
 
 class SharedWithRust(unittest.TestCase):
     def test_a_million_items_from_rust_threads_to_python_threads(self):
