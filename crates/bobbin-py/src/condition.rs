@@ -484,17 +484,24 @@ impl Condition {
         predicate: Bound<'_, PyAny>,
         timeout: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
-        // CPython's loop: one deadline for the whole call.
-        let deadline = wait::optional_deadline(timeout)?;
+        // CPython's loop: the predicate first, then one deadline for the
+        // whole call. The first wait takes the whole timeout, even one
+        // already spent: a zero or negative timeout still waits once, so
+        // an unheld lock raises RuntimeError as there; later waits take
+        // what is left, and none is made once nothing is.
         let mut result = predicate.call0()?;
+        // A timeout that is not valid is the first wait's error (after its
+        // check of the lock), as in CPython; it never gets to this deadline.
+        let deadline = wait::optional_deadline(timeout).unwrap_or(Deadline::never());
+        let mut wait_for = timeout;
         while !result.is_truthy()? {
-            let left = match deadline.remaining() {
+            self.wait(py, wait_for)?;
+            result = predicate.call0()?;
+            wait_for = match deadline.remaining() {
                 None => None,
                 Some(left) if left.is_zero() => break,
                 Some(left) => Some(left.as_secs_f64()),
             };
-            self.wait(py, left)?;
-            result = predicate.call0()?;
         }
         Ok(result.unbind())
     }

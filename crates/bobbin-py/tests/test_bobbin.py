@@ -9,6 +9,7 @@ Run: python test_bobbin.py [-v]  (cargo xtask py runs it).
 import _thread
 import gc
 import queue
+import random
 import signal
 import sys
 import threading
@@ -524,6 +525,136 @@ class Queues(unittest.TestCase):
                         with self.subTest(case):
                             self.assertEqual(outcome(bobbin, *case),
                                              outcome(queue, *case))
+
+
+class SameAsCPython(unittest.TestCase):
+    """Random sequences of calls that never block, made on one of CPython's
+    objects and on bobbin's twin side by side: every call must return the
+    same value or raise the same exception (type and message), as a user
+    switching modules would see. Seeded, so a failure replays."""
+
+    SEEDS = range(5)
+    STEPS = 25
+
+    @staticmethod
+    def outcome(call):
+        try:
+            return ("returned", call())
+        except Exception as e:
+            return ("raised", type(e), str(e))
+
+    def compare(self, seed, make, calls, trials):
+        rng = random.Random(seed)
+        for trial in range(trials):
+            kind = rng.choice(sorted(make))
+            theirs, ours = make[kind]()
+            done = []
+            for _ in range(self.STEPS):
+                name = rng.choice(sorted(calls[kind]))
+                arg = rng.randrange(100)
+                expected = self.outcome(lambda: calls[kind][name](theirs, arg))
+                got = self.outcome(lambda: calls[kind][name](ours, arg))
+                done.append((name, arg))
+                self.assertEqual(got, expected, f"seed {seed}, {kind}, after {done}")
+
+    def test_queues(self):
+        queue_calls = {
+            "put": lambda q, x: q.put(x, block=False),
+            "put_timeout_0": lambda q, x: q.put(x, timeout=0),
+            "put_nowait": lambda q, x: q.put_nowait(x),
+            "get": lambda q, x: q.get(block=False),
+            "get_timeout_0": lambda q, x: q.get(timeout=0),
+            "get_nowait": lambda q, x: q.get_nowait(),
+            "task_done": lambda q, x: q.task_done(),
+            "qsize": lambda q, x: q.qsize(),
+            "empty": lambda q, x: q.empty(),
+            "full": lambda q, x: q.full(),
+            "unfinished_tasks": lambda q, x: q.unfinished_tasks,
+            "set_maxsize": lambda q, x: setattr(q, "maxsize", x % 4 - 1),
+            "maxsize": lambda q, x: q.maxsize,
+            "is_shutdown": lambda q, x: q.is_shutdown,
+            # Rare, as it ends what the sequence can do.
+            "shutdown": lambda q, x: x < 3 and q.shutdown(immediate=x % 2 == 0),
+        }
+        simple_calls = {
+            name: queue_calls[name]
+            for name in ("put", "put_timeout_0", "put_nowait", "get", "get_timeout_0",
+                         "get_nowait", "qsize", "empty")
+        }
+        make = {
+            kind: (lambda kind=kind, size=size: (getattr(queue, kind)(size),
+                                                 getattr(bobbin, kind)(size)))
+            for kind in ("Queue", "LifoQueue", "PriorityQueue")
+            for size in (0,)
+        }
+        make["bounded Queue"] = lambda: (queue.Queue(2), bobbin.Queue(2))
+        make["SimpleQueue"] = lambda: (queue.SimpleQueue(), bobbin.SimpleQueue())
+        calls = {kind: queue_calls for kind in make}
+        calls["SimpleQueue"] = simple_calls
+        for seed in self.SEEDS:
+            self.compare(seed, make, calls, trials=300)
+
+    def test_wait_for_edges(self):
+        # CPython's wait_for calls the predicate first and then waits at
+        # least once, whatever the timeout: the wait checks the lock.
+        for held in (False, True):
+            for value in (0, 7):
+                for timeout in (0, -1, 0.001, float("nan")):
+                    if held and not value and timeout != timeout:
+                        # CPython spins forever there (its waits take NaN
+                        # as "do not block"); bobbin raises ValueError.
+                        continue
+                    case = (held, value, timeout)
+                    with self.subTest(case):
+                        results = []
+                        for cond in (threading.Condition(), bobbin.Condition()):
+                            if held:
+                                cond.acquire()
+                            results.append(self.outcome(
+                                lambda: cond.wait_for(lambda: value, timeout)))
+                            if held:
+                                cond.release()
+                        self.assertEqual(results[1], results[0])
+
+    def test_locks_events_and_conditions(self):
+        lock_calls = {
+            "acquire_nonblocking": lambda o, x: o.acquire(False),
+            "acquire_timeout_0": lambda o, x: o.acquire(timeout=0),
+            "release": lambda o, x: o.release(),
+            "exit": lambda o, x: o.__exit__(None, None, None),
+        }
+        semaphore_calls = dict(lock_calls, release_n=lambda o, x: o.release(x % 3),
+                               value=lambda o, x: o._value)
+        reentrant_calls = dict(lock_calls, enter=lambda o, x: o.__enter__(),
+                               is_owned=lambda o, x: o._is_owned())
+        make = {
+            "Lock": lambda: (threading.Lock(), bobbin.Lock()),
+            "RLock": lambda: (threading.RLock(), bobbin.RLock()),
+            "Semaphore": lambda: (threading.Semaphore(2), bobbin.Semaphore(2)),
+            "BoundedSemaphore": lambda: (threading.BoundedSemaphore(2),
+                                         bobbin.BoundedSemaphore(2)),
+            "Event": lambda: (threading.Event(), bobbin.Event()),
+            "Condition": lambda: (threading.Condition(), bobbin.Condition()),
+        }
+        calls = {
+            "Lock": dict(lock_calls, locked=lambda o, x: o.locked()),
+            "RLock": reentrant_calls,
+            "Semaphore": semaphore_calls,
+            "BoundedSemaphore": semaphore_calls,
+            "Event": {
+                "set": lambda o, x: o.set(),
+                "clear": lambda o, x: o.clear(),
+                "is_set": lambda o, x: o.is_set(),
+                "wait_0": lambda o, x: o.wait(0),
+            },
+            "Condition": dict(reentrant_calls,
+                              notify=lambda o, x: o.notify(x % 3),
+                              notify_all=lambda o, x: o.notify_all(),
+                              wait_0=lambda o, x: o.wait(0),
+                              wait_for_0=lambda o, x: o.wait_for(lambda: x % 2, 0)),
+        }
+        for seed in self.SEEDS:
+            self.compare(seed, make, calls, trials=300)
 
 
 class SharedWithRust(unittest.TestCase):
