@@ -61,12 +61,13 @@
 //! `wait_for`'s predicate runs holding the GIL and the user's lock, as in
 //! CPython, and no lock of bobbin's own.
 
+use crate::errors;
 use crate::flag::{Flag, spin_until};
 use crate::lock::{RLock, acquire_bare, release_error};
 use crate::wait::{self, Truthy, lock_gil};
 use bobbin_lock::{LockGuard, RLockGuard};
 use bobbin_park::{Deadline, WaitKind, WaitLabel};
-use pyo3::exceptions::{PyDeprecationWarning, PyRuntimeError};
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -524,12 +525,7 @@ impl Condition {
     #[pyo3(text_signature = "($self, /)")]
     #[allow(non_snake_case)] // Python's deprecated name.
     fn notifyAll(&self, py: Python<'_>) -> PyResult<()> {
-        PyErr::warn(
-            py,
-            &py.get_type::<PyDeprecationWarning>(),
-            c"notifyAll() is deprecated, use notify_all() instead",
-            1,
-        )?;
+        errors::deprecated(py, c"notifyAll() is deprecated, use notify_all() instead")?;
         self.notify_n(py, usize::MAX)
     }
 

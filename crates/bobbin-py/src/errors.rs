@@ -75,3 +75,15 @@ pub(crate) fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     Ok(())
 }
+
+/// Warns that a deprecated method was called (`DeprecationWarning`,
+/// reported at the caller's line), as CPython's deprecated aliases do; the
+/// error if a filter turns the warning into one.
+pub(crate) fn deprecated(py: Python<'_>, message: &std::ffi::CStr) -> PyResult<()> {
+    PyErr::warn(
+        py,
+        &py.get_type::<pyo3::exceptions::PyDeprecationWarning>(),
+        message,
+        1,
+    )
+}

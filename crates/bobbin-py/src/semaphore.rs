@@ -8,10 +8,11 @@
 //! waits with it released ([`wait::block`]); `release` and `set` never
 //! wait.
 
+use crate::errors;
 use crate::lock::{acquire_bare, release_error};
 use crate::wait::{self, Truthy};
 use bobbin_park::Deadline;
-use pyo3::exceptions::{PyDeprecationWarning, PyOverflowError, PyValueError};
+use pyo3::exceptions::{PyOverflowError, PyValueError};
 use pyo3::prelude::*;
 use std::sync::Arc;
 
@@ -361,12 +362,7 @@ impl Event {
     #[pyo3(text_signature = "($self, /)")]
     #[allow(non_snake_case)] // Python's deprecated name.
     fn isSet(&self, py: Python<'_>) -> PyResult<bool> {
-        PyErr::warn(
-            py,
-            &py.get_type::<PyDeprecationWarning>(),
-            c"isSet() is deprecated, use is_set() instead",
-            1,
-        )?;
+        errors::deprecated(py, c"isSet() is deprecated, use is_set() instead")?;
         Ok(self.inner.is_set())
     }
 
