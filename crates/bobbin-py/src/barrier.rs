@@ -45,6 +45,7 @@
 
 use crate::errors;
 use crate::flag::Flag;
+use crate::init::{Init, class_name};
 use crate::wait::{self, lock_gil};
 use bobbin_lock::{Lock, LockGuard};
 use bobbin_park::sync::atomic::{AtomicBool, Ordering};
@@ -52,6 +53,7 @@ use bobbin_park::thread::current_id;
 use bobbin_park::{Deadline, WaitKind, WaitLabel};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
 use std::sync::Arc;
 
 /// What a hang report says a party waits in.
@@ -130,13 +132,20 @@ fn end_generation(mut st: LockGuard<'_, State>, passed: bool) {
 /// }
 /// ```
 #[doc(alias = "threading.Barrier")]
-#[pyclass(frozen, weakref, module = "bobbin")]
+#[pyclass(subclass, frozen, weakref, module = "bobbin")]
 #[derive(Debug)]
 pub struct Barrier {
+    /// What `__init__` sets (see [`crate::init`]).
+    config: Init<Config>,
+    st: Lock<State>,
+}
+
+/// A barrier's constructor arguments.
+#[derive(Debug)]
+struct Config {
     parties: usize,
     action: Option<Py<PyAny>>,
     timeout: Option<f64>,
-    st: Lock<State>,
 }
 
 impl Barrier {
@@ -166,10 +175,11 @@ impl Barrier {
     fn trip<'a>(
         &'a self,
         py: Python<'_>,
+        action: Option<&Py<PyAny>>,
         mut st: LockGuard<'a, State>,
         index: usize,
     ) -> PyResult<usize> {
-        if let Some(action) = &self.action {
+        if let Some(action) = action {
             st.tripper = Some(current_id());
             drop(st);
             let ran = action.call0(py);
@@ -224,24 +234,17 @@ fn wait_over(py: Python<'_>, generation: &Generation, deadline: Deadline) -> PyR
 
 #[pymethods]
 impl Barrier {
+    // `__new__` takes whatever the constructor is given and `__init__`
+    // sets the parties, action and timeout, as in CPython's pure-Python
+    // class (see `crate::init`).
     #[new]
     #[pyo3(
-        signature = (parties, action = None, timeout = None),
+        signature = (*_args, **_kwargs),
         text_signature = "(parties, action=None, timeout=None)"
     )]
-    fn py_new(
-        parties: isize,
-        action: Option<Py<PyAny>>,
-        timeout: Option<f64>,
-    ) -> PyResult<Barrier> {
-        let parties = usize::try_from(parties)
-            .ok()
-            .filter(|&p| p > 0)
-            .ok_or_else(|| PyValueError::new_err("parties must be > 0"))?;
-        Ok(Barrier {
-            parties,
-            action,
-            timeout,
+    fn py_new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Barrier {
+        Barrier {
+            config: Init::unset(),
             st: Lock::new(State {
                 current: Arc::default(),
                 count: 0,
@@ -249,6 +252,24 @@ impl Barrier {
                 spoiled: false,
                 broken: false,
             }),
+        }
+    }
+
+    #[pyo3(signature = (parties, action = None, timeout = None))]
+    fn __init__(
+        &self,
+        parties: isize,
+        action: Option<Py<PyAny>>,
+        timeout: Option<f64>,
+    ) -> PyResult<()> {
+        let parties = usize::try_from(parties)
+            .ok()
+            .filter(|&p| p > 0)
+            .ok_or_else(|| PyValueError::new_err("parties must be > 0"))?;
+        self.config.set(Config {
+            parties,
+            action,
+            timeout,
         })
     }
 
@@ -260,15 +281,16 @@ impl Barrier {
     /// None) passes, which breaks it. The GIL is released while it waits.
     #[pyo3(signature = (timeout = None), text_signature = "($self, /, timeout=None)")]
     fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<usize> {
-        let deadline = wait::optional_deadline(timeout.or(self.timeout))?;
+        let config = self.config.get()?;
+        let deadline = wait::optional_deadline(timeout.or(config.timeout))?;
         let mut st = self.lock_between_trips(py, false)?;
         if st.broken {
             return Err(errors::broken_barrier(py));
         }
         let index = st.count;
         st.count += 1;
-        if index + 1 == self.parties {
-            return self.trip(py, st, index);
+        if index + 1 == config.parties {
+            return self.trip(py, config.action.as_ref(), st, index);
         }
         let generation = Arc::clone(&st.current);
         drop(st);
@@ -317,8 +339,8 @@ impl Barrier {
 
     /// The number of threads required to pass the barrier.
     #[getter]
-    fn parties(&self) -> usize {
-        self.parties
+    fn parties(&self) -> PyResult<usize> {
+        Ok(self.config.get()?.parties)
     }
 
     /// The number of threads waiting in the barrier.
@@ -334,17 +356,18 @@ impl Barrier {
         lock_gil(py, &self.st).broken
     }
 
-    fn __repr__(slf: &Bound<'_, Self>) -> String {
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
         let me = slf.get();
+        let parties = me.config.get()?.parties;
+        let name = class_name(slf)?;
         let at = slf.as_ptr() as usize;
-        if me.broken(slf.py()) {
-            format!("<bobbin.Barrier at {at:#x}: broken>")
+        Ok(if me.broken(slf.py()) {
+            format!("<{name} at {at:#x}: broken>")
         } else {
             format!(
-                "<bobbin.Barrier at {at:#x}: waiters={}/{}>",
+                "<{name} at {at:#x}: waiters={}/{parties}>",
                 me.n_waiting(slf.py()),
-                me.parties
             )
-        }
+        })
     }
 }

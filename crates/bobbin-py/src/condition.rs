@@ -63,12 +63,14 @@
 
 use crate::errors;
 use crate::flag::{Flag, spin_until};
+use crate::init::Init;
 use crate::lock::{RLock, acquire_bare, release_error};
 use crate::wait::{self, Truthy, lock_gil};
 use bobbin_lock::{LockGuard, RLockGuard};
 use bobbin_park::{Deadline, WaitKind, WaitLabel};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -109,13 +111,11 @@ enum Kind {
 /// assert!(!rlock.locked());
 /// ```
 #[doc(alias = "threading.Condition")]
-#[pyclass(frozen, weakref, module = "bobbin")]
+#[pyclass(subclass, frozen, weakref, module = "bobbin")]
 #[derive(Debug)]
 pub struct Condition {
-    /// The lock object Python code gave, `None` for the `RLock` that
-    /// `Condition()` makes (it lives in `kind` only).
-    lock: Option<Py<PyAny>>,
-    kind: Kind,
+    /// The lock, which `__init__` sets (see [`crate::init`]).
+    target: Init<Target>,
     /// The waiters, oldest first: each one's own flag, which a
     /// notification takes off this queue and sets. Held for a few
     /// instructions, never while Python code runs; taken by tries while
@@ -123,28 +123,41 @@ pub struct Condition {
     waiters: bobbin_lock::Lock<VecDeque<Arc<Flag>>>,
 }
 
-impl Condition {
-    /// A condition over a new bobbin `RLock`, for Rust code to hand to
-    /// Python: Python's `Condition()`.
-    ///
-    /// # Examples
-    ///
-    /// See [`Condition`].
-    #[must_use]
-    pub fn new() -> Condition {
-        Condition::with(None, Kind::RLock(RLock::new().shared()))
+/// A condition's lock.
+#[derive(Debug)]
+struct Target {
+    /// The lock object Python code gave, `None` for the `RLock` that
+    /// `Condition()` makes (it lives in `kind` only).
+    lock: Option<Py<PyAny>>,
+    kind: Kind,
+}
+
+impl Target {
+    /// The lock of `Condition(lock)`. Only bobbin's own classes are taken
+    /// natively: a Python subclass of `RLock` may have methods of its own,
+    /// which the condition must call.
+    fn of(lock: Option<Bound<'_, PyAny>>) -> Target {
+        let Some(lock) = lock.filter(|l| !l.is_none()) else {
+            return Target::new_rlock();
+        };
+        let kind = if let Ok(l) = lock.cast_exact::<crate::lock::Lock>() {
+            Kind::Lock(l.get().shared())
+        } else if let Ok(r) = lock.cast_exact::<RLock>() {
+            Kind::RLock(r.get().shared())
+        } else {
+            Kind::Foreign
+        };
+        Target {
+            lock: Some(lock.unbind()),
+            kind,
+        }
     }
 
-    /// The condition's lock, if it is a bobbin `RLock`.
-    ///
-    /// # Examples
-    ///
-    /// See [`Condition`].
-    #[must_use]
-    pub fn shared_rlock(&self) -> Option<Arc<bobbin_lock::RLock<()>>> {
-        match &self.kind {
-            Kind::RLock(rlock) => Some(Arc::clone(rlock)),
-            _ => None,
+    /// The lock of `Condition()`: a new bobbin `RLock`.
+    fn new_rlock() -> Target {
+        Target {
+            lock: None,
+            kind: Kind::RLock(RLock::new().shared()),
         }
     }
 
@@ -154,14 +167,6 @@ impl Condition {
             .as_ref()
             .expect("a foreign lock was given as an object")
             .bind(py)
-    }
-
-    fn with(lock: Option<Py<PyAny>>, kind: Kind) -> Condition {
-        Condition {
-            lock,
-            kind,
-            waiters: bobbin_lock::Lock::new(VecDeque::new()),
-        }
     }
 
     /// Whether the calling thread may wait or notify: the lock is held (by
@@ -184,33 +189,6 @@ impl Condition {
                 }
             }
         }
-    }
-
-    /// The native wait, the GIL released: queue a flag, release the lock
-    /// (every level), wait for the flag, take the lock back. The lock is
-    /// held (checked). Returns whether it was notified.
-    ///
-    /// The lock is released only once the GIL is: a notified waiter spins
-    /// for the lock before it parks, and the notifier releases the lock
-    /// only after the GIL, so the waiter that gets the lock finds the GIL
-    /// free. A notifier finds the waiter still spinning on its flag if it
-    /// comes within a few microseconds, and then wakes it without a system
-    /// call.
-    fn wait_native(&self, py: Python<'_>, deadline: Deadline) -> PyResult<bool> {
-        let me = Arc::new(Flag::default());
-        let notified = wait::block(py, deadline, |d| {
-            let _label = WaitLabel::unless_labelled(&CONDITION_WAIT);
-            // Queued before the lock is released, so a notifier, which
-            // holds the lock, always finds it. Each main-thread slice
-            // queues anew and leaves the queue before it ends.
-            self.waiters.acquire().push_back(Arc::clone(&me));
-            let levels = self.release_native();
-            let set = me.wait(d);
-            let notified = set || !dequeue(&mut self.waiters.acquire(), &me);
-            self.restore_native(levels);
-            notified.then_some(())
-        })?;
-        Ok(notified.is_some())
     }
 
     /// Releases the native lock; returns how many levels it held.
@@ -256,12 +234,72 @@ impl Condition {
             Kind::Foreign => unreachable!("the native wait is for bobbin locks"),
         }
     }
+}
+
+impl Condition {
+    /// A condition over a new bobbin `RLock`, for Rust code to hand to
+    /// Python: Python's `Condition()`.
+    ///
+    /// # Examples
+    ///
+    /// See [`Condition`].
+    #[must_use]
+    pub fn new() -> Condition {
+        Condition::with(Init::new(Target::new_rlock()))
+    }
+
+    /// The condition's lock, if it is a bobbin `RLock`.
+    ///
+    /// # Examples
+    ///
+    /// See [`Condition`].
+    #[must_use]
+    pub fn shared_rlock(&self) -> Option<Arc<bobbin_lock::RLock<()>>> {
+        match &self.target.try_get()?.kind {
+            Kind::RLock(rlock) => Some(Arc::clone(rlock)),
+            _ => None,
+        }
+    }
+
+    fn with(target: Init<Target>) -> Condition {
+        Condition {
+            target,
+            waiters: bobbin_lock::Lock::new(VecDeque::new()),
+        }
+    }
+
+    /// The native wait, the GIL released: queue a flag, release the lock
+    /// (every level), wait for the flag, take the lock back. The lock is
+    /// held (checked). Returns whether it was notified.
+    ///
+    /// The lock is released only once the GIL is: a notified waiter spins
+    /// for the lock before it parks, and the notifier releases the lock
+    /// only after the GIL, so the waiter that gets the lock finds the GIL
+    /// free. A notifier finds the waiter still spinning on its flag if it
+    /// comes within a few microseconds, and then wakes it without a system
+    /// call.
+    fn wait_native(&self, py: Python<'_>, t: &Target, deadline: Deadline) -> PyResult<bool> {
+        let me = Arc::new(Flag::default());
+        let notified = wait::block(py, deadline, |d| {
+            let _label = WaitLabel::unless_labelled(&CONDITION_WAIT);
+            // Queued before the lock is released, so a notifier, which
+            // holds the lock, always finds it. Each main-thread slice
+            // queues anew and leaves the queue before it ends.
+            self.waiters.acquire().push_back(Arc::clone(&me));
+            let levels = t.release_native();
+            let set = me.wait(d);
+            let notified = set || !dequeue(&mut self.waiters.acquire(), &me);
+            t.restore_native(levels);
+            notified.then_some(())
+        })?;
+        Ok(notified.is_some())
+    }
 
     /// CPython's wait over any lock.
-    fn wait_foreign(&self, py: Python<'_>, deadline: Deadline) -> PyResult<bool> {
+    fn wait_foreign(&self, py: Python<'_>, t: &Target, deadline: Deadline) -> PyResult<bool> {
         let me = Arc::new(Flag::default());
         lock_gil(py, &self.waiters).push_back(Arc::clone(&me));
-        let lock = self.foreign(py);
+        let lock = t.foreign(py);
         let saved = if lock.hasattr("_release_save")? {
             Some(lock.call_method0("_release_save")?)
         } else {
@@ -291,7 +329,7 @@ impl Condition {
     }
 
     fn notify_n(&self, py: Python<'_>, n: usize) -> PyResult<()> {
-        if !self.is_owned(py)? {
+        if !self.target.get()?.is_owned(py)? {
             return Err(PyRuntimeError::new_err("cannot notify on un-acquired lock"));
         }
         // One waiter at a time, its flag set after the queue is released
@@ -323,21 +361,17 @@ fn dequeue(queue: &mut VecDeque<Arc<Flag>>, me: &Arc<Flag>) -> bool {
 
 #[pymethods]
 impl Condition {
+    // `__new__` takes whatever the constructor is given and `__init__`
+    // sets the lock, as in CPython's pure-Python class (see `crate::init`).
     #[new]
-    #[pyo3(signature = (lock = None), text_signature = "(lock=None)")]
-    fn py_new(py: Python<'_>, lock: Option<Bound<'_, PyAny>>) -> PyResult<Condition> {
-        let Some(lock) = lock.filter(|l| !l.is_none()) else {
-            return Ok(Condition::new());
-        };
-        let kind = if let Ok(l) = lock.cast::<crate::lock::Lock>() {
-            Kind::Lock(l.get().shared())
-        } else if let Ok(r) = lock.cast::<RLock>() {
-            Kind::RLock(r.get().shared())
-        } else {
-            Kind::Foreign
-        };
-        let _ = py;
-        Ok(Condition::with(Some(lock.unbind()), kind))
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(lock=None)")]
+    fn py_new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Condition {
+        Condition::with(Init::unset())
+    }
+
+    #[pyo3(signature = (lock = None))]
+    fn __init__(&self, lock: Option<Bound<'_, PyAny>>) -> PyResult<()> {
+        self.target.set(Target::of(lock))
     }
 
     /// Acquire the underlying lock, as its own `acquire` does.
@@ -346,14 +380,15 @@ impl Condition {
         text_signature = "($self, /, blocking=True, timeout=-1)"
     )]
     fn acquire(&self, py: Python<'_>, blocking: Truthy, timeout: f64) -> PyResult<bool> {
-        match &self.kind {
+        let t = self.target.get()?;
+        match &t.kind {
             Kind::Lock(lock) => {
                 acquire_bare(py, &**lock, wait::lock_deadline(py, blocking.0, timeout)?)
             }
             Kind::RLock(rlock) => {
                 acquire_bare(py, &**rlock, wait::lock_deadline(py, blocking.0, timeout)?)
             }
-            Kind::Foreign => self
+            Kind::Foreign => t
                 .foreign(py)
                 .call_method1("acquire", (blocking.0, timeout))?
                 .is_truthy(),
@@ -363,20 +398,22 @@ impl Condition {
     /// Release the underlying lock, as its own `release` does.
     #[pyo3(text_signature = "($self, /)")]
     fn release(&self, py: Python<'_>) -> PyResult<()> {
-        match &self.kind {
+        let t = self.target.get()?;
+        match &t.kind {
             Kind::Lock(lock) => lock.release().map_err(release_error),
             Kind::RLock(rlock) => rlock.release().map_err(release_error),
-            Kind::Foreign => self.foreign(py).call_method0("release").map(drop),
+            Kind::Foreign => t.foreign(py).call_method0("release").map(drop),
         }
     }
 
     /// Acquire the underlying lock (blocking), for `with cond:`.
     #[pyo3(text_signature = "($self, /)")]
     fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
-        match &self.kind {
+        let t = self.target.get()?;
+        match &t.kind {
             Kind::Lock(lock) => acquire_bare(py, &**lock, Some(Deadline::never())),
             Kind::RLock(rlock) => acquire_bare(py, &**rlock, Some(Deadline::never())),
-            Kind::Foreign => self.foreign(py).call_method0("__enter__")?.is_truthy(),
+            Kind::Foreign => t.foreign(py).call_method0("__enter__")?.is_truthy(),
         }
     }
 
@@ -392,8 +429,9 @@ impl Condition {
         exc_value: Option<Bound<'_, PyAny>>,
         traceback: Option<Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        match &self.kind {
-            Kind::Foreign => self
+        let t = self.target.get()?;
+        match &t.kind {
+            Kind::Foreign => t
                 .foreign(py)
                 .call_method1("__exit__", (exc_type, exc_value, traceback))
                 .map(drop),
@@ -405,13 +443,14 @@ impl Condition {
     /// owner, whether it is held at all).
     #[pyo3(text_signature = "($self, /)")]
     fn _is_owned(&self, py: Python<'_>) -> PyResult<bool> {
-        self.is_owned(py)
+        self.target.get()?.is_owned(py)
     }
 
     /// The underlying lock's `_release_save`.
     #[pyo3(text_signature = "($self, /)")]
     fn _release_save(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        match &self.kind {
+        let t = self.target.get()?;
+        match &t.kind {
             Kind::Lock(lock) => {
                 lock.release().map_err(release_error)?;
                 return Ok(py.None());
@@ -422,7 +461,7 @@ impl Condition {
             }
             Kind::Foreign => {}
         }
-        let lock = self.foreign(py);
+        let lock = t.foreign(py);
         if lock.hasattr("_release_save")? {
             return Ok(lock.call_method0("_release_save")?.unbind());
         }
@@ -433,7 +472,8 @@ impl Condition {
     /// The underlying lock's `_acquire_restore`.
     #[pyo3(text_signature = "($self, state, /)")]
     fn _acquire_restore(&self, py: Python<'_>, state: Bound<'_, PyAny>) -> PyResult<()> {
-        match &self.kind {
+        let t = self.target.get()?;
+        match &t.kind {
             Kind::Lock(lock) => {
                 acquire_bare(py, &**lock, Some(Deadline::never()))?;
                 return Ok(());
@@ -447,7 +487,7 @@ impl Condition {
             }
             Kind::Foreign => {}
         }
-        let lock = self.foreign(py);
+        let lock = t.foreign(py);
         if lock.hasattr("_acquire_restore")? {
             lock.call_method1("_acquire_restore", (state,))?;
         } else {
@@ -463,13 +503,14 @@ impl Condition {
     /// lock is then held again, too).
     #[pyo3(signature = (timeout = None), text_signature = "($self, /, timeout=None)")]
     fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<bool> {
-        if !self.is_owned(py)? {
+        let t = self.target.get()?;
+        if !t.is_owned(py)? {
             return Err(PyRuntimeError::new_err("cannot wait on un-acquired lock"));
         }
         let deadline = wait::optional_deadline(timeout)?;
-        match &self.kind {
-            Kind::Foreign => self.wait_foreign(py, deadline),
-            _ => self.wait_native(py, deadline),
+        match &t.kind {
+            Kind::Foreign => self.wait_foreign(py, t, deadline),
+            _ => self.wait_native(py, t, deadline),
         }
     }
 
@@ -530,7 +571,8 @@ impl Condition {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let lock = match (&self.lock, &self.kind) {
+        let t = self.target.get()?;
+        let lock = match (&t.lock, &t.kind) {
             (Some(lock), _) => lock.bind(py).repr()?.to_string(),
             (None, Kind::RLock(rlock)) => {
                 let state = if rlock.locked() { "locked" } else { "unlocked" };

@@ -84,6 +84,7 @@ mod condition;
 mod dump;
 mod errors;
 mod flag;
+mod init;
 mod lock;
 mod queue;
 mod semaphore;

@@ -9,11 +9,13 @@
 //! taken without the GIL, which is right: its holder may be a Python thread
 //! that needs the GIL to get to its `release()`.
 
+use crate::errors;
 use crate::wait::{self, Truthy};
 use bobbin_lock::{LockGuard, RLockGuard, ReleaseError, SemaphoreGuard};
 use bobbin_park::Deadline;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple, PyType};
 use std::sync::Arc;
 
 /// A `ReleaseError` as the exception CPython raises for it.
@@ -301,7 +303,7 @@ impl Lock {
 /// shared.release().unwrap();
 /// ```
 #[doc(alias = "threading.RLock")]
-#[pyclass(frozen, weakref, module = "bobbin")]
+#[pyclass(subclass, frozen, weakref, module = "bobbin")]
 #[derive(Debug)]
 pub struct RLock {
     inner: Arc<bobbin_lock::RLock<()>>,
@@ -357,9 +359,25 @@ impl Default for RLock {
 
 #[pymethods]
 impl RLock {
+    // As `threading.RLock(*args, **kwargs)`: arguments are ignored, with a
+    // DeprecationWarning; a subclass (of CPython's `_thread.RLock`) takes
+    // any, for its own `__init__`, without one.
     #[new]
-    fn py_new() -> RLock {
-        RLock::new()
+    #[classmethod]
+    #[pyo3(signature = (*args, **kwargs), text_signature = "()")]
+    fn py_new(
+        cls: &Bound<'_, PyType>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<RLock> {
+        let exact = cls.is(cls.py().get_type::<RLock>());
+        if exact && (!args.is_empty() || kwargs.is_some_and(|k| !k.is_empty())) {
+            errors::deprecated(
+                cls.py(),
+                c"Passing arguments to RLock is deprecated and will be removed in 3.15",
+            )?;
+        }
+        Ok(RLock::new())
     }
 
     /// Acquire the lock, blocking or non-blocking, with an optional timeout.
@@ -441,7 +459,7 @@ impl RLock {
         Ok(())
     }
 
-    fn __repr__(slf: &Bound<'_, Self>) -> String {
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
         let inner = &slf.get().inner;
         let state = if inner.locked() { "locked" } else { "unlocked" };
         let count = inner.recursion_count();
@@ -450,9 +468,17 @@ impl RLock {
         } else {
             String::new()
         };
-        format!(
-            "<{state} bobbin.RLock object {mine}at {:#x}>",
+        // The class as C's `tp_name` names it: `bobbin.RLock`, or a Python
+        // subclass's `__name__`.
+        let ty = slf.get_type();
+        let name = if slf.is_exact_instance_of::<RLock>() {
+            ty.fully_qualified_name()?
+        } else {
+            ty.name()?
+        };
+        Ok(format!(
+            "<{state} {name} object {mine}at {:#x}>",
             slf.as_ptr() as usize
-        )
+        ))
     }
 }

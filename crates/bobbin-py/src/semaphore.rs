@@ -1,6 +1,11 @@
 //! `Semaphore` and `BoundedSemaphore` on bobbin-lock's, and `Event` on
 //! bobbin-signal's.
 //!
+//! As in CPython, `BoundedSemaphore` is a subclass of `Semaphore`: it
+//! inherits `acquire`, the context manager and `_value`, and has its own
+//! `release`. The permits (the base's state) are either of bobbin-lock's
+//! semaphores ([`Permits`]).
+//!
 //! # The GIL
 //!
 //! None of these runs Python code, and none holds a lock of bobbin's own
@@ -9,11 +14,13 @@
 //! wait.
 
 use crate::errors;
-use crate::lock::{acquire_bare, release_error};
+use crate::init::{Init, class_name};
+use crate::lock::{BareAcquire, acquire_bare, release_error};
 use crate::wait::{self, Truthy};
 use bobbin_park::Deadline;
 use pyo3::exceptions::{PyOverflowError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
 use std::sync::Arc;
 
 /// Parses a semaphore's `acquire(blocking, timeout)`: `None` for a try.
@@ -42,92 +49,53 @@ fn initial_value(value: isize) -> PyResult<usize> {
     Ok(value)
 }
 
-/// Writes the `#[pymethods]` block of `Semaphore` or `BoundedSemaphore`.
-/// The two have the same methods, their docstrings for `acquire` and
-/// `release` and a few methods of their own aside, and PyO3 takes one
-/// `#[pymethods]` block a class, which no other class can share.
-///
-/// An invocation reads as the class's own part of that block: the doc
-/// comment over `fn acquire;` and over `fn release;` is that method's
-/// docstring, and the methods after them are the class's alone.
-macro_rules! semaphore_methods {
-    (
-        impl $class:ident {
-            $(#[doc = $acquire_doc:tt])*
-            fn acquire;
-
-            $(#[doc = $release_doc:tt])*
-            fn release;
-
-            $($own:tt)*
-        }
-    ) => {
-        #[pymethods]
-        impl $class {
-            #[new]
-            #[pyo3(signature = (value = 1), text_signature = "(value=1)")]
-            fn py_new(value: isize) -> PyResult<$class> {
-                initial_value(value).map($class::new)
-            }
-
-            $(#[doc = $acquire_doc])*
-            #[pyo3(
-                signature = (blocking = Truthy(true), timeout = None),
-                text_signature = "($self, /, blocking=True, timeout=None)"
-            )]
-            fn acquire(
-                &self,
-                py: Python<'_>,
-                blocking: Truthy,
-                timeout: Option<f64>,
-            ) -> PyResult<bool> {
-                let deadline = semaphore_deadline(blocking.0, timeout)?;
-                acquire_bare(py, &*self.inner, deadline)
-            }
-
-            $(#[doc = $release_doc])*
-            #[pyo3(signature = (n = 1), text_signature = "($self, /, n=1)")]
-            fn release(&self, n: isize) -> PyResult<()> {
-                self.inner.release(release_count(n)?).map_err(release_error)
-            }
-
-            /// Acquire a permit (blocking), for `with sem:`.
-            #[pyo3(text_signature = "($self, /)")]
-            fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
-                self.acquire(py, Truthy(true), None)
-            }
-
-            /// Release the permit, at the end of `with sem:`.
-            #[pyo3(
-                signature = (_exc_type = None, _exc_value = None, _traceback = None),
-                text_signature = "($self, exc_type=None, exc_value=None, traceback=None, /)"
-            )]
-            fn __exit__(
-                &self,
-                _exc_type: Option<&Bound<'_, PyAny>>,
-                _exc_value: Option<&Bound<'_, PyAny>>,
-                _traceback: Option<&Bound<'_, PyAny>>,
-            ) -> PyResult<()> {
-                self.inner.release(1).map_err(release_error)
-            }
-
-            /// The number of free permits (CPython's private counter).
-            #[getter]
-            fn _value(&self) -> usize {
-                self.inner.available()
-            }
-
-            $($own)*
-        }
-    };
-}
-
 /// Checks Python's `n >= 1` for `release(n)`.
 fn release_count(n: isize) -> PyResult<usize> {
     usize::try_from(n)
         .ok()
         .filter(|&n| n >= 1)
         .ok_or_else(|| PyValueError::new_err("n must be one or more"))
+}
+
+/// The permits of a `Semaphore`, or of the `BoundedSemaphore` it is the
+/// base of.
+#[derive(Debug)]
+enum Permits {
+    Counting(Arc<bobbin_lock::Semaphore>),
+    Bounded(Arc<bobbin_lock::BoundedSemaphore>),
+}
+
+impl Permits {
+    fn release(&self, n: usize) -> PyResult<()> {
+        match self {
+            Permits::Counting(sem) => sem.release(n),
+            Permits::Bounded(sem) => sem.release(n),
+        }
+        .map_err(release_error)
+    }
+
+    fn available(&self) -> usize {
+        match self {
+            Permits::Counting(sem) => sem.available(),
+            Permits::Bounded(sem) => sem.available(),
+        }
+    }
+}
+
+impl BareAcquire for Permits {
+    fn try_take(&self) -> bool {
+        match self {
+            Permits::Counting(sem) => sem.try_take(),
+            Permits::Bounded(sem) => sem.try_take(),
+        }
+    }
+
+    fn take_by(&self, deadline: Deadline) -> bool {
+        match self {
+            Permits::Counting(sem) => sem.take_by(deadline),
+            Permits::Bounded(sem) => sem.take_by(deadline),
+        }
+    }
 }
 
 /// A counting semaphore: Python's `threading.Semaphore`, on
@@ -142,10 +110,11 @@ fn release_count(n: isize) -> PyResult<usize> {
 /// assert_eq!(shared.available(), 1);
 /// ```
 #[doc(alias = "threading.Semaphore")]
-#[pyclass(frozen, weakref, module = "bobbin")]
+#[pyclass(subclass, frozen, weakref, module = "bobbin")]
 #[derive(Debug)]
 pub struct Semaphore {
-    inner: Arc<bobbin_lock::Semaphore>,
+    /// What `__init__` sets (see [`crate::init`]).
+    permits: Init<Permits>,
 }
 
 impl Semaphore {
@@ -162,8 +131,24 @@ impl Semaphore {
     /// ```
     #[must_use]
     pub fn new(value: usize) -> Semaphore {
+        Semaphore::from_shared(Arc::new(bobbin_lock::Semaphore::new(value)))
+    }
+
+    /// The Python semaphore that is `sem`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// let sem = Arc::new(bobbin_lock::Semaphore::new(1));
+    /// let py_sem = bobbin_py::Semaphore::from_shared(Arc::clone(&sem));
+    /// assert!(Arc::ptr_eq(&py_sem.shared(), &sem));
+    /// ```
+    #[must_use]
+    pub fn from_shared(sem: Arc<bobbin_lock::Semaphore>) -> Semaphore {
         Semaphore {
-            inner: Arc::new(bobbin_lock::Semaphore::new(value)),
+            permits: Init::new(Permits::Counting(sem)),
         }
     }
 
@@ -171,108 +156,222 @@ impl Semaphore {
     /// guard ([`SemaphoreGuard::forget`](bobbin_lock::SemaphoreGuard::forget)),
     /// `release(n)` is `bobbin_lock::Semaphore::release`.
     ///
+    /// # Panics
+    ///
+    /// Panics if this is the base of a `BoundedSemaphore` (its Rust side
+    /// is [`BoundedSemaphore::shared`]), or an object of a Python subclass
+    /// whose `__init__` did not call `Semaphore.__init__` (Python code gets
+    /// `AttributeError` from such an object).
+    ///
     /// # Examples
     ///
     /// See [`Semaphore`].
     #[must_use]
     pub fn shared(&self) -> Arc<bobbin_lock::Semaphore> {
-        Arc::clone(&self.inner)
+        match self.permits.expect() {
+            Permits::Counting(sem) => Arc::clone(sem),
+            Permits::Bounded(_) => {
+                panic!("a BoundedSemaphore's Rust side is BoundedSemaphore::shared")
+            }
+        }
     }
 }
 
-semaphore_methods! {
-    impl Semaphore {
-        /// Acquire a permit: without arguments, wait until one is free (the GIL
-        /// released) and return True; with blocking false, return False at once
-        /// if none is free; with a timeout, wait at most that many seconds and
-        /// return False if none came.
-        fn acquire;
-
-        /// Release `n` permits, waking up to `n` waiters in the order they came.
-        fn release;
-
-        fn __repr__(slf: &Bound<'_, Self>) -> String {
-            format!(
-                "<bobbin.Semaphore at {:#x}: value={}>",
-                slf.as_ptr() as usize,
-                slf.get().inner.available()
-            )
+#[pymethods]
+impl Semaphore {
+    // `__new__` takes whatever the constructor is given and `__init__`
+    // sets the value, as in CPython's pure-Python class (see `crate::init`).
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(value=1)")]
+    fn py_new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Semaphore {
+        Semaphore {
+            permits: Init::unset(),
         }
+    }
+
+    #[pyo3(signature = (value = 1))]
+    fn __init__(&self, value: isize) -> PyResult<()> {
+        let sem = bobbin_lock::Semaphore::new(initial_value(value)?);
+        self.permits.set(Permits::Counting(Arc::new(sem)))
+    }
+
+    /// Acquire a permit: without arguments, wait until one is free (the GIL
+    /// released) and return True; with blocking false, return False at once
+    /// if none is free; with a timeout, wait at most that many seconds and
+    /// return False if none came.
+    #[pyo3(
+        signature = (blocking = Truthy(true), timeout = None),
+        text_signature = "($self, /, blocking=True, timeout=None)"
+    )]
+    fn acquire(&self, py: Python<'_>, blocking: Truthy, timeout: Option<f64>) -> PyResult<bool> {
+        let permits = self.permits.get()?;
+        acquire_bare(py, permits, semaphore_deadline(blocking.0, timeout)?)
+    }
+
+    /// Release `n` permits, waking up to `n` waiters in the order they came.
+    #[pyo3(signature = (n = 1), text_signature = "($self, /, n=1)")]
+    fn release(&self, n: isize) -> PyResult<()> {
+        self.permits.get()?.release(release_count(n)?)
+    }
+
+    /// Acquire a permit (blocking), for `with sem:`.
+    #[pyo3(text_signature = "($self, /)")]
+    fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
+        self.acquire(py, Truthy(true), None)
+    }
+
+    /// Release the permit, at the end of `with sem:`.
+    #[pyo3(
+        signature = (_exc_type = None, _exc_value = None, _traceback = None),
+        text_signature = "($self, exc_type=None, exc_value=None, traceback=None, /)"
+    )]
+    fn __exit__(
+        &self,
+        _exc_type: Option<&Bound<'_, PyAny>>,
+        _exc_value: Option<&Bound<'_, PyAny>>,
+        _traceback: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        self.permits.get()?.release(1)
+    }
+
+    /// The number of free permits (CPython's private counter).
+    #[getter]
+    fn _value(&self) -> PyResult<usize> {
+        Ok(self.permits.get()?.available())
+    }
+
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        Ok(format!(
+            "<{} at {:#x}: value={}>",
+            class_name(slf)?,
+            slf.as_ptr() as usize,
+            slf.get().permits.get()?.available()
+        ))
     }
 }
 
 /// A semaphore that refuses to be released above its initial value:
 /// Python's `threading.BoundedSemaphore`, on
-/// `bobbin_lock::BoundedSemaphore`.
+/// `bobbin_lock::BoundedSemaphore`. As in CPython, a subclass of
+/// [`Semaphore`]: its state is its base's.
 ///
 /// # Examples
 ///
 /// ```
-/// let sem = bobbin_py::BoundedSemaphore::new(1);
-/// assert!(sem.shared().release(1).is_err()); // ValueError in Python
+/// use pyo3::prelude::*;
+/// use std::sync::Arc;
+///
+/// let sem = Arc::new(bobbin_lock::BoundedSemaphore::new(1));
+/// let _init = bobbin_py::BoundedSemaphore::from_shared(Arc::clone(&sem)); // Py::new(py, _init)
+/// assert!(sem.release(1).is_err()); // ValueError in Python
 /// ```
 #[doc(alias = "threading.BoundedSemaphore")]
-#[pyclass(frozen, weakref, module = "bobbin")]
+#[pyclass(extends = Semaphore, subclass, frozen, module = "bobbin")]
 #[derive(Debug)]
-pub struct BoundedSemaphore {
-    inner: Arc<bobbin_lock::BoundedSemaphore>,
-}
+pub struct BoundedSemaphore;
 
 impl BoundedSemaphore {
-    /// A bounded semaphore with `value` permits, for Rust code to hand to
-    /// Python.
-    ///
-    /// # Panics
-    ///
-    /// Panics if `value` exceeds `bobbin_lock::Semaphore::MAX_PERMITS`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert_eq!(bobbin_py::BoundedSemaphore::new(2).shared().initial_value(), 2);
-    /// ```
-    #[must_use]
-    pub fn new(value: usize) -> BoundedSemaphore {
-        BoundedSemaphore {
-            inner: Arc::new(bobbin_lock::BoundedSemaphore::new(value)),
-        }
-    }
-
-    /// The semaphore, for Rust threads.
+    /// The Python object for `sem`, as a `Semaphore` initializer extended
+    /// to a `BoundedSemaphore` (`Py::new(py, ...)` makes it).
     ///
     /// # Examples
     ///
     /// See [`BoundedSemaphore`].
     #[must_use]
-    pub fn shared(&self) -> Arc<bobbin_lock::BoundedSemaphore> {
-        Arc::clone(&self.inner)
+    pub fn from_shared(
+        sem: Arc<bobbin_lock::BoundedSemaphore>,
+    ) -> PyClassInitializer<BoundedSemaphore> {
+        PyClassInitializer::from(Semaphore {
+            permits: Init::new(Permits::Bounded(sem)),
+        })
+        .add_subclass(BoundedSemaphore)
+    }
+
+    /// The semaphore of the Python object `sem`, for Rust threads.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `sem` is an object of a Python subclass whose `__init__`
+    /// did not call `BoundedSemaphore.__init__`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use pyo3::prelude::*;
+    /// use std::sync::Arc;
+    ///
+    /// Python::attach(|py| -> PyResult<()> {
+    ///     let sem = Arc::new(bobbin_lock::BoundedSemaphore::new(2));
+    ///     let object = Py::new(py, bobbin_py::BoundedSemaphore::from_shared(Arc::clone(&sem)))?;
+    ///     assert!(Arc::ptr_eq(&bobbin_py::BoundedSemaphore::shared(object.bind(py)), &sem));
+    ///     Ok(())
+    /// })
+    /// .unwrap();
+    /// ```
+    #[must_use]
+    pub fn shared(sem: &Bound<'_, BoundedSemaphore>) -> Arc<bobbin_lock::BoundedSemaphore> {
+        match sem.as_super().get().permits.expect() {
+            Permits::Bounded(sem) => Arc::clone(sem),
+            Permits::Counting(_) => panic!("a BoundedSemaphore initialised as a Semaphore"),
+        }
+    }
+
+    fn bounded<'a>(slf: &'a Bound<'_, Self>) -> PyResult<&'a bobbin_lock::BoundedSemaphore> {
+        match slf.as_super().get().permits.get()? {
+            Permits::Bounded(sem) => Ok(sem),
+            Permits::Counting(_) => Err(pyo3::exceptions::PyTypeError::new_err(
+                "a BoundedSemaphore initialised by Semaphore.__init__",
+            )),
+        }
     }
 }
 
-semaphore_methods! {
-    impl BoundedSemaphore {
-        /// Acquire a permit, as `Semaphore.acquire`.
-        fn acquire;
+#[pymethods]
+impl BoundedSemaphore {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(value=1)")]
+    fn py_new(
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyClassInitializer<BoundedSemaphore> {
+        PyClassInitializer::from(Semaphore {
+            permits: Init::unset(),
+        })
+        .add_subclass(BoundedSemaphore)
+    }
 
-        /// Release `n` permits. Raises ValueError if that would raise the count
-        /// above the initial value (and then releases none).
-        fn release;
+    #[pyo3(signature = (value = 1))]
+    fn __init__(slf: &Bound<'_, Self>, value: isize) -> PyResult<()> {
+        let sem = bobbin_lock::BoundedSemaphore::new(initial_value(value)?);
+        slf.as_super()
+            .get()
+            .permits
+            .set(Permits::Bounded(Arc::new(sem)))
+    }
 
-        /// The initial value, which releases cannot exceed.
-        #[getter]
-        fn _initial_value(&self) -> usize {
-            self.inner.initial_value()
-        }
+    /// Release `n` permits. Raises ValueError if that would raise the count
+    /// above the initial value (and then releases none).
+    #[pyo3(signature = (n = 1), text_signature = "($self, /, n=1)")]
+    fn release(slf: &Bound<'_, Self>, n: isize) -> PyResult<()> {
+        let sem = BoundedSemaphore::bounded(slf)?;
+        sem.release(release_count(n)?).map_err(release_error)
+    }
 
-        fn __repr__(slf: &Bound<'_, Self>) -> String {
-            let inner = &slf.get().inner;
-            format!(
-                "<bobbin.BoundedSemaphore at {:#x}: value={}/{}>",
-                slf.as_ptr() as usize,
-                inner.available(),
-                inner.initial_value()
-            )
-        }
+    /// The initial value, which releases cannot exceed.
+    #[getter]
+    fn _initial_value(slf: &Bound<'_, Self>) -> PyResult<usize> {
+        Ok(BoundedSemaphore::bounded(slf)?.initial_value())
+    }
+
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let sem = BoundedSemaphore::bounded(slf)?;
+        Ok(format!(
+            "<{} at {:#x}: value={}/{}>",
+            class_name(slf)?,
+            slf.as_ptr() as usize,
+            sem.available(),
+            sem.initial_value()
+        ))
     }
 }
 
@@ -291,7 +390,7 @@ semaphore_methods! {
 /// assert!(event.shared().is_set()); // Python's event.is_set()
 /// ```
 #[doc(alias = "threading.Event")]
-#[pyclass(frozen, weakref, module = "bobbin")]
+#[pyclass(subclass, frozen, weakref, module = "bobbin")]
 #[derive(Debug)]
 pub struct Event {
     inner: Arc<bobbin_signal::Event>,
@@ -346,9 +445,17 @@ impl Default for Event {
 
 #[pymethods]
 impl Event {
+    // `__new__` takes whatever the constructor is given, for a subclass's
+    // `__init__`; `Event.__init__` takes nothing, as CPython's.
     #[new]
-    fn py_new() -> Event {
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "()")]
+    fn py_new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Event {
         Event::new()
+    }
+
+    /// Clear the flag: CPython's `__init__` starts the event afresh.
+    fn __init__(&self) {
+        self.inner.clear();
     }
 
     /// Return True if and only if the flag is set.
@@ -397,12 +504,16 @@ impl Event {
         Ok(set.is_some())
     }
 
-    fn __repr__(slf: &Bound<'_, Self>) -> String {
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
         let state = if slf.get().inner.is_set() {
             "set"
         } else {
             "unset"
         };
-        format!("<bobbin.Event at {:#x}: {state}>", slf.as_ptr() as usize)
+        Ok(format!(
+            "<{} at {:#x}: {state}>",
+            class_name(slf)?,
+            slf.as_ptr() as usize
+        ))
     }
 }

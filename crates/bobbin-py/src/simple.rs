@@ -11,8 +11,9 @@
 use crate::errors;
 use crate::wait::{self, Truthy};
 use bobbin_queue::GetError;
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyType;
+use pyo3::types::{PyDict, PyTuple, PyType};
 use std::sync::Arc;
 
 /// An unbounded FIFO queue with no task tracking: Python's
@@ -29,7 +30,7 @@ use std::sync::Arc;
 /// assert!(shared.is_empty());
 /// ```
 #[doc(alias = "queue.SimpleQueue")]
-#[pyclass(frozen, weakref, module = "bobbin")]
+#[pyclass(subclass, frozen, weakref, module = "bobbin")]
 #[derive(Debug)]
 pub struct SimpleQueue {
     inner: Arc<bobbin_queue::SimpleQueue<Py<PyAny>>>,
@@ -81,10 +82,29 @@ impl Default for SimpleQueue {
 
 #[pymethods]
 impl SimpleQueue {
+    // As C's `SimpleQueue()`: no arguments, except to a subclass's
+    // constructor (for its own `__init__`).
     #[new]
-    #[pyo3(text_signature = "()")]
-    fn py_new() -> SimpleQueue {
-        SimpleQueue::new()
+    #[classmethod]
+    #[pyo3(signature = (*args, **kwargs), text_signature = "()")]
+    fn py_new(
+        cls: &Bound<'_, PyType>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<SimpleQueue> {
+        if cls.is(cls.py().get_type::<SimpleQueue>()) {
+            if !args.is_empty() {
+                return Err(PyTypeError::new_err(
+                    "SimpleQueue() takes no positional arguments",
+                ));
+            }
+            if kwargs.is_some_and(|k| !k.is_empty()) {
+                return Err(PyTypeError::new_err(
+                    "SimpleQueue() takes no keyword arguments",
+                ));
+            }
+        }
+        Ok(SimpleQueue::new())
     }
 
     /// Put the item on the queue. The optional 'block' and 'timeout'

@@ -4,7 +4,8 @@ bobbin's.
 `test.lock_tests` and `test.test_queue` come from the interpreter's
 installed standard library, unmodified; this file subclasses their classes
 with bobbin's types, as CPython's `test_threading.py` and `test_queue.py`
-subclass them with CPython's own. Usage:
+subclass them with CPython's own (and, for RLock, subclasses
+`test_threading`'s own class, which adds a test). Usage:
 
     python conformance.py [--repeat N] [-v] [unittest name filters...]
 
@@ -18,7 +19,7 @@ import time
 import unittest
 
 import bobbin
-from test import lock_tests, test_queue
+from test import lock_tests, test_queue, test_threading
 
 # Each skip names the CPython implementation detail the test checks.
 EVENT_COND = "checks Event._cond, the Condition inside CPython's pure-Python Event"
@@ -31,7 +32,10 @@ class LockTests(lock_tests.LockTests):
     locktype = staticmethod(bobbin.Lock)
 
 
-class RLockTests(lock_tests.RLockTests):
+class RLockTests(test_threading.CRLockTests):
+    # CPython's tests of its C RLock: lock_tests' plus test_signature (the
+    # constructor's DeprecationWarning, and a subclass with an __init__ of
+    # its own).
     locktype = staticmethod(bobbin.RLock)
 
 

@@ -10,6 +10,7 @@ import _thread
 import gc
 import queue
 import random
+import re
 import signal
 import sys
 import threading
@@ -772,6 +773,106 @@ class DropIn(unittest.TestCase):
             public = {n for n in dir(theirs) if not n.startswith("_")} - internals
             with self.subTest(type(ours).__name__):
                 self.assertEqual(public - set(dir(ours)), set())
+
+    def test_subclasses_behave_as_cpythons(self):
+        # Every type CPython lets Python code subclass (all but Lock), with
+        # an __init__ of its own that takes other arguments than its base's
+        # and passes its base's to super().__init__: what each call returns
+        # or raises, and the reprs, must match CPython's.
+        def run(threading_mod, queue_mod, rlock_type):
+            class Sem(threading_mod.Semaphore):
+                def __init__(self, name):
+                    super().__init__(2)
+                    self.name = name
+
+            class BSem(threading_mod.BoundedSemaphore):
+                def __init__(self, *, size):
+                    super().__init__(value=size)
+
+            class Flag(threading_mod.Event):
+                def __init__(self, name):
+                    super().__init__()
+                    self.name = name
+
+            class Cond(threading_mod.Condition):
+                def __init__(self, name):
+                    super().__init__(threading_mod.Lock())
+                    self.name = name
+
+            class Gate(threading_mod.Barrier):
+                def __init__(self):
+                    super().__init__(1, action=lambda: seen.append("action"))
+
+            class Reentrant(rlock_type):
+                def __init__(self, a, *, b):
+                    super().__init__()
+
+            class Simple(queue_mod.SimpleQueue):
+                def __init__(self, first):
+                    self.put(first)
+
+            class Bare(threading_mod.Semaphore):
+                def __init__(self):
+                    pass
+
+            seen = []
+            sem, bsem, flag = Sem("pool"), BSem(size=1), Flag("done")
+            cond, gate, rlock, simple = Cond("c"), Gate(), Reentrant(1, b=2), Simple("x")
+            calls = [
+                lambda: (sem.name, sem.acquire(), sem.acquire(False), repr(sem)),
+                lambda: (bsem.acquire(), bsem.release(), repr(bsem)),
+                lambda: bsem.release(),
+                lambda: (flag.name, flag.is_set(), flag.set(), repr(flag)),
+                lambda: (flag.__init__(), flag.is_set()),
+                lambda: (cond.name, cond.acquire(), cond.wait(0), cond.notify_all(), cond.release()),
+                lambda: cond.notify(),
+                lambda: (gate.wait(), gate.parties, repr(gate)),
+                lambda: (rlock.acquire(), rlock.acquire(), rlock._is_owned(), rlock.release(),
+                         rlock.release(), isinstance(rlock, rlock_type)),
+                lambda: re.sub(r"owner=\d+ count=\d+ ", "", repr(rlock)),
+                lambda: (simple.get(False), simple.empty(), repr(simple)),
+                lambda: Bare().acquire(),
+                lambda: [isinstance(x, base) for x, base in [
+                    (sem, threading_mod.Semaphore), (bsem, threading_mod.Semaphore),
+                    (bsem, threading_mod.BoundedSemaphore), (sem, threading_mod.BoundedSemaphore),
+                    (flag, threading_mod.Event), (cond, threading_mod.Condition),
+                    (gate, threading_mod.Barrier), (simple, queue_mod.SimpleQueue)]],
+                lambda: (BSem.release.__doc__ == threading_mod.Semaphore.release.__doc__,
+                         BSem.acquire is threading_mod.Semaphore.acquire),
+                lambda: seen,
+            ]
+            outcomes = []
+            for call in calls:
+                try:
+                    outcomes.append(("returned", call()))
+                except Exception as e:
+                    outcomes.append(("raised", type(e)))
+            return re.sub(r"0x[0-9a-f]+", "0x", repr(outcomes))
+
+        self.assertEqual(run(bobbin, bobbin, bobbin.RLock),
+                         run(threading, queue, _thread.RLock))
+        with self.assertRaises(TypeError):
+            class _(bobbin.Lock):  # as CPython's Lock: not a base type
+                pass
+
+    def test_constructor_arguments_as_cpythons(self):
+        for args, kwargs in [((1,), {}), ((), {"a": 1})]:
+            with self.subTest(args=args, kwargs=kwargs):
+                with self.assertWarnsRegex(DeprecationWarning, "arguments to RLock"):
+                    bobbin.RLock(*args, **kwargs)
+                for threading_mod, queue_mod in [(threading, queue), (bobbin, bobbin)]:
+                    with self.assertRaisesRegex(TypeError, "SimpleQueue\\(\\) takes no"):
+                        queue_mod.SimpleQueue(*args, **kwargs)
+                    with self.assertRaises(TypeError):
+                        threading_mod.Event(*args, **kwargs)
+
+    def test_a_second_init_raises(self):
+        # CPython's pure-Python types start afresh; a native object that
+        # other threads may hold refuses (the README lists the difference).
+        sem = bobbin.Semaphore(1)
+        with self.assertRaisesRegex(RuntimeError, "__init__ was called twice"):
+            sem.__init__(5)
+        self.assertEqual(sem._value, 1)
 
     def test_deprecated_and_obsolete_synonyms(self):
         event = bobbin.Event()
