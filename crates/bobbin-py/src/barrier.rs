@@ -54,6 +54,7 @@ use bobbin_park::{Deadline, WaitKind, WaitLabel};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
+use pyo3::{PyTraverseError, PyVisit};
 use std::sync::Arc;
 
 /// What a hang report says a party waits in.
@@ -253,6 +254,14 @@ impl Barrier {
                 broken: false,
             }),
         }
+    }
+
+    // The action, for the garbage collector: a cycle through it (an action
+    // that refers to its barrier) is collected as with CPython's Barrier.
+    // The action never changes once set, so the cycle is broken elsewhere
+    // (no `__clear__`).
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(self.config.try_get().and_then(|c| c.action.as_ref()))
     }
 
     #[pyo3(signature = (parties, action = None, timeout = None))]

@@ -71,6 +71,7 @@ use bobbin_park::{Deadline, WaitKind, WaitLabel};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
+use pyo3::{PyTraverseError, PyVisit};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -367,6 +368,14 @@ impl Condition {
     #[pyo3(signature = (*_args, **_kwargs), text_signature = "(lock=None)")]
     fn py_new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Condition {
         Condition::with(Init::unset())
+    }
+
+    // The lock object, for the garbage collector: a cycle through it (a
+    // lock that refers to its condition) is collected as with CPython's
+    // Condition. The lock never changes once set, so the cycle is broken
+    // elsewhere (no `__clear__`).
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(self.target.try_get().and_then(|t| t.lock.as_ref()))
     }
 
     #[pyo3(signature = (lock = None))]

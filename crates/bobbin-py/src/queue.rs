@@ -47,6 +47,7 @@ use bobbin_signal::Condition;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple, PyType};
+use pyo3::{PyTraverseError, PyVisit};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -907,6 +908,19 @@ impl Queue {
         }
     }
 
+    /// The queue, if this object alone holds it: the garbage collector may
+    /// walk and clear only such a queue's items. A queue Rust holds too
+    /// (a [`SharedQueue`] handed out) may still be got from after the
+    /// Python object is gone, so its items are never the collector's.
+    fn own_core(&self) -> Option<&Core> {
+        match &self.inner {
+            Inner::Shared(shared) => (Arc::strong_count(shared) == 1
+                && Arc::weak_count(shared) == 0)
+                .then_some(&shared.core),
+            Inner::Priority(core) => Some(core),
+        }
+    }
+
     fn of(order: Order) -> Queue {
         match order {
             Order::Priority => Queue {
@@ -931,6 +945,32 @@ impl Queue {
     #[pyo3(signature = (maxsize = 0))]
     fn __init__(&self, py: Python<'_>, maxsize: isize) {
         self.set_maxsize(py, maxsize);
+    }
+
+    // The garbage collector's view of the items, so that a cycle through
+    // them (an item that refers to its queue) is collected as with
+    // CPython's queues. The queue lock is only tried: a thread holding it
+    // is mid-step, and then nothing is visited (an object the collector is
+    // not told about is kept, never freed early). Neither runs Python code
+    // or waits.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        let Some(st) = self.own_core().and_then(|core| core.state.try_acquire()) else {
+            return Ok(());
+        };
+        for item in &st.items {
+            visit.call(item)?;
+        }
+        Ok(())
+    }
+
+    // Called only on garbage: no thread can be in a method of this object.
+    // The items are dropped after the queue lock is released.
+    fn __clear__(&self) {
+        let items = match self.own_core().and_then(|core| core.state.try_acquire()) {
+            Some(mut st) => std::mem::take(&mut st.items),
+            None => return,
+        };
+        drop(items);
     }
 
     /// Put an item into the queue. With block true and timeout None (the

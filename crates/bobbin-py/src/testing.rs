@@ -64,10 +64,35 @@ fn produce(queue: &Bound<'_, Queue>, count: usize, threads: usize) -> PyResult<E
     Ok(done)
 }
 
+/// Starts a Rust thread that holds the Rust sides of `source` and `sink`
+/// and, once the returned event is set, moves one item from `source` to
+/// `sink`: so a test can check what the garbage collector leaves of an
+/// item that only Rust will get.
+#[pyfunction]
+#[pyo3(text_signature = "(source, sink)")]
+fn forward_later(source: &Bound<'_, Queue>, sink: &Bound<'_, Queue>) -> PyResult<Event> {
+    let no_rust_side = || PyValueError::new_err("a PriorityQueue has no Rust side");
+    let source = source.get().shared().ok_or_else(no_rust_side)?;
+    let sink = sink.get().shared().ok_or_else(no_rust_side)?;
+    let go = Event::new();
+    let started = go.shared();
+    bobbin_thread::Builder::new()
+        .name("rust-forwarder")
+        .daemon(true)
+        .spawn(move || {
+            started.wait();
+            let item = source.get().expect("the source is not shut down");
+            sink.put(item).expect("the sink is not shut down");
+        })
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(go)
+}
+
 /// Adds `bobbin._testing` to `parent`.
 pub(crate) fn register(parent: &Bound<'_, PyModule>) -> PyResult<()> {
     let module = PyModule::new(parent.py(), "_testing")?;
     module.add_function(wrap_pyfunction!(produce, &module)?)?;
+    module.add_function(wrap_pyfunction!(forward_later, &module)?)?;
     parent.add_submodule(&module)?;
     Ok(())
 }

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import unittest
+import weakref
 
 import bobbin
 
@@ -656,6 +657,87 @@ class SameAsCPython(unittest.TestCase):
         }
         for seed in self.SEEDS:
             self.compare(seed, make, calls, trials=300)
+
+
+class Collection(unittest.TestCase):
+    """Reference cycles through bobbin's objects are garbage collected as
+    through CPython's: an item that refers to its queue, a barrier action or
+    a condition's lock that refers back."""
+
+    class Node:
+        pass
+
+    def cycles(self, threading_mod, queue_mod):
+        Node = self.Node
+
+        def through_queue(cls):
+            def build():
+                q, item = cls(), Node()
+                item.q = q
+                q.put(item)
+                return item
+            return build
+
+        def barrier():
+            node = Node()
+            node.barrier = threading_mod.Barrier(2, action=lambda: node)
+            return node
+
+        def condition():
+            lock = Node()
+            lock.acquire = lambda *args: True
+            lock.release = lambda: None
+            lock.cond = threading_mod.Condition(lock)
+            return lock
+
+        def queue_in_itself():
+            q = queue_mod.Queue()
+            q.put(q)
+            return q
+
+        def subclass_attribute():
+            class Mine(threading_mod.Semaphore):
+                pass
+            sem = Mine()
+            sem.me = sem
+            return sem
+
+        builds = {cls: through_queue(getattr(queue_mod, cls))
+                  for cls in ("Queue", "LifoQueue", "PriorityQueue")}
+        builds.update(barrier=barrier, condition=condition,
+                      queue_in_itself=queue_in_itself,
+                      subclass_attribute=subclass_attribute)
+        return builds
+
+    def collected(self, build):
+        ref = weakref.ref(build())
+        gc.collect()
+        return ref() is None
+
+    def test_cycles_are_collected_as_in_cpython(self):
+        theirs = self.cycles(threading, queue)
+        for name, build in self.cycles(bobbin, bobbin).items():
+            with self.subTest(name):
+                self.assertTrue(self.collected(theirs[name]))
+                self.assertTrue(self.collected(build))
+
+    def test_items_rust_will_get_are_left_whole(self):
+        # A queue Rust threads hold is not the collector's: the cycle stays
+        # (as if Rust held a reference to the item) and the item reaches
+        # Rust intact.
+        source, sink = bobbin.Queue(), bobbin.Queue()
+        go = bobbin._testing.forward_later(source, sink)
+        item = self.Node()
+        item.q, item.payload = source, "intact"
+        source.put(item)
+        ref = weakref.ref(item)
+        del item, source
+        gc.collect()
+        self.assertIsNotNone(ref())
+        go.set()
+        got = sink.get(timeout=GENEROUS)
+        self.assertEqual(got.payload, "intact")
+        self.assertEqual(got.q.qsize(), 0)
 
 
 class SharedWithRust(unittest.TestCase):
