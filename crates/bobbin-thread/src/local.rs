@@ -190,12 +190,12 @@ pub(crate) fn drop_thread_values(drop_one: impl FnMut(Value)) {
 ///
 /// ```
 /// use bobbin_thread::Local;
-/// use std::panic::{catch_unwind, AssertUnwindSafe};
+/// use std::panic::catch_unwind;
 /// use std::sync::OnceLock;
 ///
 /// static DEPTH: OnceLock<Local<u32>> = OnceLock::new();
 /// let depth = DEPTH.get_or_init(|| Local::new(|| DEPTH.get().unwrap().get() + 1));
-/// let err = catch_unwind(AssertUnwindSafe(|| depth.get())).unwrap_err();
+/// let err = catch_unwind(|| depth.get()).unwrap_err(); // a `Local` is unwind safe
 /// assert_eq!(err.downcast_ref::<&str>(), Some(&"Local already borrowed on this thread"));
 /// depth.set(1); // still usable
 /// assert_eq!(depth.get(), 1);
@@ -505,6 +505,15 @@ impl<T: Send + 'static> Drop for Local<T> {
         }
     }
 }
+
+// A panic in `init`, in a closure given the value or in a value's drop
+// leaves the `Local` as consistent as before it (no value, or the one
+// there was, and usable: `tests/local.rs`, from
+// `an_initialiser_that_gets_its_own_local_panics` on), so `catch_unwind`
+// may take one by reference, as it takes std's `LocalKey` whatever its
+// value type.
+impl<T: Send + 'static> std::panic::UnwindSafe for Local<T> {}
+impl<T: Send + 'static> std::panic::RefUnwindSafe for Local<T> {}
 
 impl<T: Send + 'static> fmt::Debug for Local<T> {
     /// The values are not shown: all but the calling thread's are out of

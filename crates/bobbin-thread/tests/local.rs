@@ -338,6 +338,19 @@ fn an_initialiser_reaching_its_own_local_panics(reach: Reach) {
 }
 
 #[test]
+fn a_local_is_unwind_safe_and_a_panic_in_with_keeps_its_value() {
+    const fn assert_unwind_safe<T: std::panic::UnwindSafe + std::panic::RefUnwindSafe>() {}
+    // Whatever the value type, as std's `LocalKey`.
+    const _: () = assert_unwind_safe::<Local<RefCell<Vec<u8>>>>();
+    let local = Local::new(|| 1u32);
+    local.set(7);
+    // No `AssertUnwindSafe` needed.
+    let err = catch_unwind(|| local.with(|_| panic!("inside with"))).unwrap_err();
+    assert_eq!(err.downcast_ref::<&str>(), Some(&"inside with"));
+    assert_eq!(local.get(), 7, "the value stays, the Local usable");
+}
+
+#[test]
 fn an_initialiser_that_gets_its_own_local_panics() {
     an_initialiser_reaching_its_own_local_panics(Reach::Get);
 }
