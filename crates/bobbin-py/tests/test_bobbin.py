@@ -695,6 +695,15 @@ class Collection(unittest.TestCase):
             q.put(q)
             return q
 
+        def bound_action():
+            class Tripping(threading_mod.Barrier):
+                def __init__(self):
+                    super().__init__(2, action=self.tripped)
+
+                def tripped(self):
+                    pass
+            return Tripping()
+
         def subclass_attribute():
             class Mine(threading_mod.Semaphore):
                 pass
@@ -704,7 +713,7 @@ class Collection(unittest.TestCase):
 
         builds = {cls: through_queue(getattr(queue_mod, cls))
                   for cls in ("Queue", "LifoQueue", "PriorityQueue")}
-        builds.update(barrier=barrier, condition=condition,
+        builds.update(barrier=barrier, bound_action=bound_action, condition=condition,
                       queue_in_itself=queue_in_itself,
                       subclass_attribute=subclass_attribute)
         return builds
