@@ -46,7 +46,7 @@ use bobbin_queue::{GetError, PutError, TaskDoneError};
 use bobbin_signal::Condition;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple, PyType};
+use pyo3::types::{IntoPyDict, PyDict, PyTuple, PyType};
 use pyo3::{PyTraverseError, PyVisit};
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -908,6 +908,15 @@ impl Queue {
         }
     }
 
+    /// Whether `slf` is of one of bobbin's queue classes, not of a Python
+    /// subclass, whose methods may override the ones CPython's pure-Python
+    /// `Queue` calls on `self`.
+    fn is_bobbins(slf: &Bound<'_, Queue>) -> bool {
+        slf.is_exact_instance_of::<Queue>()
+            || slf.is_exact_instance_of::<LifoQueue>()
+            || slf.is_exact_instance_of::<PriorityQueue>()
+    }
+
     /// The queue, if this object alone holds it: the garbage collector may
     /// walk and clear only such a queue's items. A queue Rust holds too
     /// (a [`SharedQueue`] handed out) may still be got from after the
@@ -1013,10 +1022,17 @@ impl Queue {
     }
 
     /// Put an item into the queue without blocking (queue.Full if none is
-    /// free).
+    /// free): `self.put(item, block=False)`, so a subclass's `put` is
+    /// called, as in CPython.
     #[pyo3(text_signature = "($self, /, item)")]
-    fn put_nowait(&self, py: Python<'_>, item: Py<PyAny>) -> PyResult<()> {
-        self.core().py_put(py, item, None)
+    fn put_nowait(slf: &Bound<'_, Self>, item: Py<PyAny>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        if Queue::is_bobbins(slf) {
+            slf.get().core().py_put(py, item, None)?;
+            return Ok(py.None());
+        }
+        let block = [("block", false)].into_py_dict(py)?;
+        Ok(slf.call_method("put", (item,), Some(&block))?.unbind())
     }
 
     /// Remove and return an item from the queue. With block true and
@@ -1036,10 +1052,16 @@ impl Queue {
     }
 
     /// Remove and return an item without blocking (queue.Empty if there is
-    /// none).
+    /// none): `self.get(block=False)`, so a subclass's `get` is called, as
+    /// in CPython.
     #[pyo3(text_signature = "($self, /)")]
-    fn get_nowait(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        self.core().py_get(py, None)
+    fn get_nowait(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        if Queue::is_bobbins(slf) {
+            return slf.get().core().py_get(py, None);
+        }
+        let block = [("block", false)].into_py_dict(py)?;
+        Ok(slf.call_method("get", (), Some(&block))?.unbind())
     }
 
     /// Indicate that a formerly enqueued task is complete. Raises ValueError

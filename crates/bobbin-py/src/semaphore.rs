@@ -220,18 +220,23 @@ impl Semaphore {
         self.acquire(py, Truthy(true), None)
     }
 
-    /// Release the permit, at the end of `with sem:`.
+    /// Release the permit, at the end of `with sem:` (by `self.release()`,
+    /// as in CPython: a subclass's `release` is called).
     #[pyo3(
         signature = (_exc_type = None, _exc_value = None, _traceback = None),
         text_signature = "($self, exc_type=None, exc_value=None, traceback=None, /)"
     )]
     fn __exit__(
-        &self,
+        slf: &Bound<'_, Self>,
         _exc_type: Option<&Bound<'_, PyAny>>,
         _exc_value: Option<&Bound<'_, PyAny>>,
         _traceback: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        self.permits.get()?.release(1)
+        if slf.is_exact_instance_of::<Semaphore>() || slf.is_exact_instance_of::<BoundedSemaphore>()
+        {
+            return slf.get().permits.get()?.release(1);
+        }
+        slf.call_method0("release").map(drop)
     }
 
     /// The number of free permits (CPython's private counter).

@@ -906,6 +906,24 @@ class DropIn(unittest.TestCase):
                 def __init__(self):
                     pass
 
+            # CPython's pure-Python methods that call another method of self:
+            # put_nowait, get_nowait and a semaphore's __exit__.
+            log = []
+
+            class Logged(queue_mod.Queue):
+                def put(self, item, block=True, timeout=None):
+                    log.append(("put", item, block))
+                    return super().put(item, block, timeout)
+
+                def get(self, block=True, timeout=None):
+                    log.append(("get", block))
+                    return super().get(block, timeout)
+
+            class Counted(threading_mod.BoundedSemaphore):
+                def release(self, n=1):
+                    log.append(("release", n))
+                    return super().release(n)
+
             seen = []
             sem, bsem, flag = Sem("pool"), BSem(size=1), Flag("done")
             cond, gate, rlock, simple = Cond("c"), Gate(), Reentrant(1, b=2), Simple("x")
@@ -923,6 +941,10 @@ class DropIn(unittest.TestCase):
                 lambda: re.sub(r"owner=\d+ count=\d+ ", "", repr(rlock)),
                 lambda: (simple.get(False), simple.empty(), repr(simple)),
                 lambda: Bare().acquire(),
+                lambda: (Logged().put_nowait(1), list(log)),
+                lambda: (Logged().get_nowait(), list(log)),
+                lambda: (lambda q: (q.put(2), q.get_nowait(), list(log)))(Logged()),
+                lambda: (lambda c: (c.__enter__(), c.__exit__(None, None, None), list(log)))(Counted()),
                 lambda: [isinstance(x, base) for x, base in [
                     (sem, threading_mod.Semaphore), (bsem, threading_mod.Semaphore),
                     (bsem, threading_mod.BoundedSemaphore), (sem, threading_mod.BoundedSemaphore),
