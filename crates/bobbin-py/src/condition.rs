@@ -530,11 +530,11 @@ impl Condition {
         text_signature = "($self, /, predicate, timeout=None)"
     )]
     fn wait_for(
-        &self,
-        py: Python<'_>,
+        slf: &Bound<'_, Self>,
         predicate: Bound<'_, PyAny>,
         timeout: Option<f64>,
     ) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
         // CPython's loop: the predicate first, then one deadline for the
         // whole call. The first wait takes the whole timeout, even one
         // already spent: a zero or negative timeout still waits once, so
@@ -546,7 +546,12 @@ impl Condition {
         let deadline = wait::optional_deadline(timeout).unwrap_or(Deadline::never());
         let mut wait_for = timeout;
         while !result.is_truthy()? {
-            self.wait(py, wait_for)?;
+            // `self.wait(...)`, as CPython's: a subclass's `wait` is called.
+            if slf.is_exact_instance_of::<Condition>() {
+                slf.get().wait(py, wait_for)?;
+            } else {
+                slf.call_method1("wait", (wait_for,))?;
+            }
             result = predicate.call0()?;
             wait_for = match deadline.remaining() {
                 None => None,
@@ -566,17 +571,29 @@ impl Condition {
 
     /// Wake every thread waiting on the condition. The lock must be held.
     #[pyo3(text_signature = "($self, /)")]
-    fn notify_all(&self, py: Python<'_>) -> PyResult<()> {
-        self.notify_n(py, usize::MAX)
+    fn notify_all(slf: &Bound<'_, Self>) -> PyResult<()> {
+        let (py, me) = (slf.py(), slf.get());
+        if slf.is_exact_instance_of::<Condition>() {
+            return me.notify_n(py, usize::MAX);
+        }
+        // `self.notify(len(self._waiters))`, as CPython's: a subclass's
+        // `notify` is called.
+        me.target.get()?;
+        let waiting = lock_gil(py, &me.waiters).len();
+        slf.call_method1("notify", (waiting,)).map(drop)
     }
 
     /// Wake every thread waiting on the condition (deprecated: use
     /// `notify_all`).
     #[pyo3(text_signature = "($self, /)")]
     #[allow(non_snake_case)] // Python's deprecated name.
-    fn notifyAll(&self, py: Python<'_>) -> PyResult<()> {
-        errors::deprecated(py, c"notifyAll() is deprecated, use notify_all() instead")?;
-        self.notify_n(py, usize::MAX)
+    fn notifyAll(slf: &Bound<'_, Self>) -> PyResult<()> {
+        errors::deprecated(
+            slf.py(),
+            c"notifyAll() is deprecated, use notify_all() instead",
+        )?;
+        // `self.notify_all()`, as CPython's.
+        slf.call_method0("notify_all").map(drop)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

@@ -473,9 +473,10 @@ impl Event {
     /// `is_set`).
     #[pyo3(text_signature = "($self, /)")]
     #[allow(non_snake_case)] // Python's deprecated name.
-    fn isSet(&self, py: Python<'_>) -> PyResult<bool> {
-        errors::deprecated(py, c"isSet() is deprecated, use is_set() instead")?;
-        Ok(self.inner.is_set())
+    fn isSet(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        errors::deprecated(slf.py(), c"isSet() is deprecated, use is_set() instead")?;
+        // `self.is_set()`, as CPython's: a subclass's `is_set` is called.
+        Ok(slf.call_method0("is_set")?.unbind())
     }
 
     /// Set the flag, waking every thread waiting for it.

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import unittest
+import warnings
 import weakref
 
 import bobbin
@@ -924,6 +925,22 @@ class DropIn(unittest.TestCase):
                     log.append(("release", n))
                     return super().release(n)
 
+            # Condition.wait_for calls self.wait, notify_all self.notify,
+            # notifyAll self.notify_all; Event.isSet calls self.is_set.
+            class Watched(threading_mod.Condition):
+                def wait(self, timeout=None):
+                    log.append(("wait", timeout))
+                    return super().wait(timeout)
+
+                def notify(self, n=1):
+                    log.append(("notify", n))
+                    return super().notify(n)
+
+            class Flagged(threading_mod.Event):
+                def is_set(self):
+                    log.append("is_set")
+                    return super().is_set()
+
             seen = []
             sem, bsem, flag = Sem("pool"), BSem(size=1), Flag("done")
             cond, gate, rlock, simple = Cond("c"), Gate(), Reentrant(1, b=2), Simple("x")
@@ -945,6 +962,10 @@ class DropIn(unittest.TestCase):
                 lambda: (Logged().get_nowait(), list(log)),
                 lambda: (lambda q: (q.put(2), q.get_nowait(), list(log)))(Logged()),
                 lambda: (lambda c: (c.__enter__(), c.__exit__(None, None, None), list(log)))(Counted()),
+                lambda: (lambda c: (c.acquire(), c.wait_for(lambda: False, 0.0), c.notify_all(),
+                                    c.release(), list(log)))(Watched()),
+                lambda: Watched().notify_all(),
+                lambda: (Flagged().isSet(), list(log)),
                 lambda: [isinstance(x, base) for x, base in [
                     (sem, threading_mod.Semaphore), (bsem, threading_mod.Semaphore),
                     (bsem, threading_mod.BoundedSemaphore), (sem, threading_mod.BoundedSemaphore),
@@ -955,11 +976,13 @@ class DropIn(unittest.TestCase):
                 lambda: seen,
             ]
             outcomes = []
-            for call in calls:
-                try:
-                    outcomes.append(("returned", call()))
-                except Exception as e:
-                    outcomes.append(("raised", type(e)))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # isSet
+                for call in calls:
+                    try:
+                        outcomes.append(("returned", call()))
+                    except Exception as e:
+                        outcomes.append(("raised", type(e)))
             return re.sub(r"0x[0-9a-f]+", "0x", repr(outcomes))
 
         self.assertEqual(run(bobbin, bobbin, bobbin.RLock),
