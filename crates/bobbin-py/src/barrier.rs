@@ -116,22 +116,29 @@ fn end_generation(mut st: LockGuard<'_, State>, passed: bool) {
     over.over.set();
 }
 
-/// A rendezvous for a fixed number of threads: Python's
-/// `threading.Barrier(parties, action=None, timeout=None)`.
-///
-/// # Examples
-///
-/// The class, to register in an application's own module; barriers are
-/// made from Python.
-///
-/// ```
-/// use pyo3::prelude::*;
-///
-/// #[pymodule]
-/// fn my_app(m: &Bound<'_, PyModule>) -> PyResult<()> {
-///     m.add_class::<bobbin_py::Barrier>()
-/// }
-/// ```
+/// A rendezvous for a fixed number of threads: threading.Barrier(parties,
+/// action=None, timeout=None). wait() returns once parties threads have
+/// called it (the last to arrive runs action first), waiting with the GIL
+/// released.
+#[cfg_attr(
+    any(doc, doctest),
+    doc = r##"
+
+# Examples
+
+The class, to register in an application's own module; barriers are
+made from Python.
+
+```
+use pyo3::prelude::*;
+
+#[pymodule]
+fn my_app(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<bobbin_py::Barrier>()
+}
+```
+"##
+)]
 #[doc(alias = "threading.Barrier")]
 #[pyclass(subclass, frozen, weakref, module = "bobbin")]
 #[derive(Debug)]

@@ -91,26 +91,34 @@ enum Kind {
     Foreign,
 }
 
-/// A condition variable: Python's `threading.Condition`.
-///
-/// `Condition(lock=None)`: over a bobbin `Lock` or `RLock` (and
-/// `Condition()` makes an `RLock`) it releases and takes back the lock
-/// natively, with the GIL released; over any other lock (a
-/// `threading.Lock`, say) it calls that lock's `acquire`/`release` (and its
-/// `_release_save`, `_acquire_restore` and `_is_owned`, when it has them).
-///
-/// From Rust, a condition made by [`Condition::new`] shares its lock
-/// ([`Condition::shared_rlock`]) with Rust threads; Rust threads wait on a
-/// `bobbin_signal::Condition` of their own (a condition's waiters and
-/// notifiers are Python threads).
-///
-/// # Examples
-///
-/// ```no_run
-/// let cond = bobbin_py::Condition::new();
-/// let rlock = cond.shared_rlock().expect("Condition() makes an RLock");
-/// assert!(!rlock.locked());
-/// ```
+/// A condition variable: threading.Condition(lock=None), over a bobbin
+/// Lock or RLock (a new RLock by default) or any lock with acquire() and
+/// release(). wait() releases the lock, waits with the GIL released until
+/// notified, and takes the lock back.
+#[cfg_attr(
+    any(doc, doctest),
+    doc = r##"
+
+`Condition(lock=None)`: over a bobbin `Lock` or `RLock` (and
+`Condition()` makes an `RLock`) it releases and takes back the lock
+natively, with the GIL released; over any other lock (a
+`threading.Lock`, say) it calls that lock's `acquire`/`release` (and its
+`_release_save`, `_acquire_restore` and `_is_owned`, when it has them).
+
+From Rust, a condition made by [`Condition::new`] shares its lock
+([`Condition::shared_rlock`]) with Rust threads; Rust threads wait on a
+`bobbin_signal::Condition` of their own (a condition's waiters and
+notifiers are Python threads).
+
+# Examples
+
+```no_run
+let cond = bobbin_py::Condition::new();
+let rlock = cond.shared_rlock().expect("Condition() makes an RLock");
+assert!(!rlock.locked());
+```
+"##
+)]
 #[doc(alias = "threading.Condition")]
 #[pyclass(subclass, frozen, weakref, module = "bobbin")]
 #[derive(Debug)]

@@ -6,18 +6,24 @@
 
 use pyo3::prelude::*;
 
-/// One thread in `bobbin.thread_dump()`: who it is and, if it is blocked in
+/// One thread in bobbin.thread_dump(): who it is and, if it is blocked in
 /// a bobbin primitive, in which operation, on which object and for how
-/// long.
-///
-/// # Examples
-///
-/// `thread_dump()` is called from Python: `print(*bobbin.thread_dump(),
-/// sep="\n")`. A line reads:
-///
-/// ```text
-/// worker-1 (ident 140245, native 4102): blocked in Queue.get on 0x55d1c0ffee10 for 2.003s
-/// ```
+/// long. Its str() reads: worker-1 (ident 140245, native 4102): blocked in
+/// Queue.get on 0x55d1c0ffee10 for 2.003s
+#[cfg_attr(
+    any(doc, doctest),
+    doc = r##"
+
+# Examples
+
+`thread_dump()` is called from Python: `print(*bobbin.thread_dump(),
+sep="\n")`. A line reads:
+
+```text
+worker-1 (ident 140245, native 4102): blocked in Queue.get on 0x55d1c0ffee10 for 2.003s
+```
+"##
+)]
 #[pyclass(frozen, module = "bobbin", get_all)]
 #[derive(Debug, Clone)]
 pub struct ThreadStatus {

@@ -97,29 +97,38 @@ pub(crate) fn release_all(rlock: &bobbin_lock::RLock<()>) -> PyResult<usize> {
     Ok(count)
 }
 
-/// A primitive lock: Python's `threading.Lock`, on `bobbin_lock::Lock<()>`.
-///
-/// From Python it is `threading.Lock`: `acquire(blocking=True,
-/// timeout=-1)`, `release()` from any thread, `locked()`, `with lock:`.
-/// From Rust, [`Lock::shared`] gives the lock itself, to hand to Rust
-/// threads: a Python thread and a Rust thread then take and release the one
-/// lock.
-///
-/// # Examples
-///
-/// ```
-/// use bobbin_lock::LockGuard;
-/// use bobbin_py::Lock;
-///
-/// let lock = Lock::new();
-/// let shared = lock.shared(); // an Arc<bobbin_lock::Lock<()>>
-/// std::thread::spawn(move || {
-///     LockGuard::leak(shared.acquire());
-/// })
-/// .join()
-/// .unwrap();
-/// assert!(lock.shared().locked()); // what Python's lock.locked() now says
-/// ```
+/// A primitive lock: threading.Lock. acquire() takes it, waiting (with
+/// the GIL released) while another thread holds it; release() frees it, from
+/// any thread.
+#[cfg_attr(
+    any(doc, doctest),
+    doc = r##"
+
+On `bobbin_lock::Lock<()>`.
+
+From Python it is `threading.Lock`: `acquire(blocking=True,
+timeout=-1)`, `release()` from any thread, `locked()`, `with lock:`.
+From Rust, [`Lock::shared`] gives the lock itself, to hand to Rust
+threads: a Python thread and a Rust thread then take and release the one
+lock.
+
+# Examples
+
+```
+use bobbin_lock::LockGuard;
+use bobbin_py::Lock;
+
+let lock = Lock::new();
+let shared = lock.shared(); // an Arc<bobbin_lock::Lock<()>>
+std::thread::spawn(move || {
+    LockGuard::leak(shared.acquire());
+})
+.join()
+.unwrap();
+assert!(lock.shared().locked()); // what Python's lock.locked() now says
+```
+"##
+)]
 #[doc(alias = "threading.Lock")]
 #[pyclass(frozen, weakref, module = "bobbin")]
 #[derive(Debug)]
@@ -282,26 +291,34 @@ impl Lock {
     }
 }
 
-/// A reentrant lock: Python's `threading.RLock`, on
-/// `bobbin_lock::RLock<()>`.
-///
-/// The thread that holds it may acquire it again; it is free once that
-/// thread has released every level. `_is_owned()`, `_recursion_count()`,
-/// `_release_save()` and `_acquire_restore()` are there as in CPython, so
-/// `threading.Condition` works over it too. From Rust, [`RLock::shared`]
-/// gives the lock itself.
-///
-/// # Examples
-///
-/// ```
-/// use bobbin_lock::RLockGuard;
-///
-/// let rlock = bobbin_py::RLock::new();
-/// let shared = rlock.shared();
-/// RLockGuard::leak(shared.acquire()); // as Python's rlock.acquire() on this thread
-/// assert_eq!(shared.recursion_count(), 1);
-/// shared.release().unwrap();
-/// ```
+/// A reentrant lock: threading.RLock. The thread that holds it may
+/// acquire it again; it is free once that thread has released every level.
+/// acquire() waits with the GIL released.
+#[cfg_attr(
+    any(doc, doctest),
+    doc = r##"
+
+On `bobbin_lock::RLock<()>`.
+
+The thread that holds it may acquire it again; it is free once that
+thread has released every level. `_is_owned()`, `_recursion_count()`,
+`_release_save()` and `_acquire_restore()` are there as in CPython, so
+`threading.Condition` works over it too. From Rust, [`RLock::shared`]
+gives the lock itself.
+
+# Examples
+
+```
+use bobbin_lock::RLockGuard;
+
+let rlock = bobbin_py::RLock::new();
+let shared = rlock.shared();
+RLockGuard::leak(shared.acquire()); // as Python's rlock.acquire() on this thread
+assert_eq!(shared.recursion_count(), 1);
+shared.release().unwrap();
+```
+"##
+)]
 #[doc(alias = "threading.RLock")]
 #[pyclass(subclass, frozen, weakref, module = "bobbin")]
 #[derive(Debug)]

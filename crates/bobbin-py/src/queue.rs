@@ -855,18 +855,25 @@ enum Inner {
     Priority(Core),
 }
 
-/// A FIFO queue: Python's `queue.Queue`, with the GIL released while it
-/// waits. `LifoQueue` and `PriorityQueue` are its subclasses, as in Python.
-///
-/// # Examples
-///
-/// ```no_run
-/// use bobbin_py::{Queue, SharedQueue};
-///
-/// let shared = SharedQueue::fifo(0);
-/// let queue = Queue::from_shared(shared.clone()); // give it to Python
-/// assert!(std::sync::Arc::ptr_eq(&queue.shared().unwrap(), &shared));
-/// ```
+/// A FIFO queue: queue.Queue(maxsize=0), whose put() and get() wait with
+/// the GIL released, with task_done() and join(timeout=None), and
+/// shutdown(immediate=False). LifoQueue and PriorityQueue are its
+/// subclasses.
+#[cfg_attr(
+    any(doc, doctest),
+    doc = r##"
+
+# Examples
+
+```no_run
+use bobbin_py::{Queue, SharedQueue};
+
+let shared = SharedQueue::fifo(0);
+let queue = Queue::from_shared(shared.clone()); // give it to Python
+assert!(std::sync::Arc::ptr_eq(&queue.shared().unwrap(), &shared));
+```
+"##
+)]
 #[doc(alias = "queue.Queue")]
 #[pyclass(subclass, frozen, weakref, module = "bobbin")]
 #[derive(Debug)]
@@ -1155,15 +1162,20 @@ impl Queue {
     }
 }
 
-/// A LIFO queue (the last item put is the first gotten): Python's
-/// `queue.LifoQueue`.
-///
-/// # Examples
-///
-/// ```no_run
-/// let stack = bobbin_py::SharedQueue::lifo(0);
-/// let _object = bobbin_py::LifoQueue::from_shared(stack); // give it to Python
-/// ```
+/// A LIFO queue (the last item put is gotten first):
+/// queue.LifoQueue(maxsize=0).
+#[cfg_attr(
+    any(doc, doctest),
+    doc = r##"
+
+# Examples
+
+```no_run
+let stack = bobbin_py::SharedQueue::lifo(0);
+let _object = bobbin_py::LifoQueue::from_shared(stack); // give it to Python
+```
+"##
+)]
 #[doc(alias = "queue.LifoQueue")]
 #[pyclass(extends = Queue, subclass, frozen, module = "bobbin")]
 #[derive(Debug)]
@@ -1194,17 +1206,22 @@ impl LifoQueue {
     }
 }
 
-/// A priority queue (the smallest item, by Python's `<`, is gotten first):
-/// Python's `queue.PriorityQueue`.
-///
-/// # Examples
-///
-/// A priority queue made from Python has no Rust side
-/// ([`Queue::shared`] is `None`); its items are ordered holding the GIL.
-///
-/// ```
-/// let _ = std::any::type_name::<bobbin_py::PriorityQueue>();
-/// ```
+/// A priority queue (the smallest item, by Python's <, is gotten first):
+/// queue.PriorityQueue(maxsize=0).
+#[cfg_attr(
+    any(doc, doctest),
+    doc = r##"
+
+# Examples
+
+A priority queue made from Python has no Rust side
+([`Queue::shared`] is `None`); its items are ordered holding the GIL.
+
+```
+let _ = std::any::type_name::<bobbin_py::PriorityQueue>();
+```
+"##
+)]
 #[doc(alias = "queue.PriorityQueue")]
 #[pyclass(extends = Queue, subclass, frozen, module = "bobbin")]
 #[derive(Debug)]

@@ -98,17 +98,25 @@ impl BareAcquire for Permits {
     }
 }
 
-/// A counting semaphore: Python's `threading.Semaphore`, on
-/// `bobbin_lock::Semaphore`. Waiters are served first come, first served.
-///
-/// # Examples
-///
-/// ```
-/// let sem = bobbin_py::Semaphore::new(2);
-/// let shared = sem.shared(); // an Arc<bobbin_lock::Semaphore>
-/// bobbin_lock::SemaphoreGuard::forget(shared.acquire()); // as Python's sem.acquire()
-/// assert_eq!(shared.available(), 1);
-/// ```
+/// A counting semaphore: threading.Semaphore. acquire() takes one of its
+/// permits, waiting (with the GIL released) while none is free; release(n)
+/// gives n back. Waiters are served first come, first served.
+#[cfg_attr(
+    any(doc, doctest),
+    doc = r#"
+On `bobbin_lock::Semaphore`, which [`Semaphore::shared`] hands to Rust
+threads.
+
+# Examples
+
+```
+let sem = bobbin_py::Semaphore::new(2);
+let shared = sem.shared(); // an Arc<bobbin_lock::Semaphore>
+bobbin_lock::SemaphoreGuard::forget(shared.acquire()); // as Python's sem.acquire()
+assert_eq!(shared.available(), 1);
+```
+"#
+)]
 #[doc(alias = "threading.Semaphore")]
 #[pyclass(subclass, frozen, weakref, module = "bobbin")]
 #[derive(Debug)]
@@ -256,20 +264,26 @@ impl Semaphore {
 }
 
 /// A semaphore that refuses to be released above its initial value:
-/// Python's `threading.BoundedSemaphore`, on
-/// `bobbin_lock::BoundedSemaphore`. As in CPython, a subclass of
-/// [`Semaphore`]: its state is its base's.
-///
-/// # Examples
-///
-/// ```
-/// use pyo3::prelude::*;
-/// use std::sync::Arc;
-///
-/// let sem = Arc::new(bobbin_lock::BoundedSemaphore::new(1));
-/// let _init = bobbin_py::BoundedSemaphore::from_shared(Arc::clone(&sem)); // Py::new(py, _init)
-/// assert!(sem.release(1).is_err()); // ValueError in Python
-/// ```
+/// threading.BoundedSemaphore (release() raises ValueError then). A subclass
+/// of Semaphore.
+#[cfg_attr(
+    any(doc, doctest),
+    doc = r##"
+
+On `bobbin_lock::BoundedSemaphore`, kept by its base, [`Semaphore`].
+
+# Examples
+
+```
+use pyo3::prelude::*;
+use std::sync::Arc;
+
+let sem = Arc::new(bobbin_lock::BoundedSemaphore::new(1));
+let _init = bobbin_py::BoundedSemaphore::from_shared(Arc::clone(&sem)); // Py::new(py, _init)
+assert!(sem.release(1).is_err()); // ValueError in Python
+```
+"##
+)]
 #[doc(alias = "threading.BoundedSemaphore")]
 #[pyclass(extends = Semaphore, subclass, frozen, module = "bobbin")]
 #[derive(Debug)]
@@ -380,20 +394,28 @@ impl BoundedSemaphore {
     }
 }
 
-/// A flag threads wait for: Python's `threading.Event`, on
-/// `bobbin_signal::Event`.
-///
-/// Hand [`Event::shared`] to Rust threads: a Rust thread's `set()` wakes
-/// Python threads waiting in `wait()`, and the other way round.
-///
-/// # Examples
-///
-/// ```
-/// let event = bobbin_py::Event::new();
-/// let shared = event.shared(); // an Arc<bobbin_signal::Event>
-/// std::thread::spawn(move || shared.set()).join().unwrap();
-/// assert!(event.shared().is_set()); // Python's event.is_set()
-/// ```
+/// A flag threads wait for: threading.Event. set() sets it and wakes every
+/// waiter, clear() clears it, wait() waits with the GIL released until it
+/// is set.
+#[cfg_attr(
+    any(doc, doctest),
+    doc = r##"
+
+On `bobbin_signal::Event`.
+
+Hand [`Event::shared`] to Rust threads: a Rust thread's `set()` wakes
+Python threads waiting in `wait()`, and the other way round.
+
+# Examples
+
+```
+let event = bobbin_py::Event::new();
+let shared = event.shared(); // an Arc<bobbin_signal::Event>
+std::thread::spawn(move || shared.set()).join().unwrap();
+assert!(event.shared().is_set()); // Python's event.is_set()
+```
+"##
+)]
 #[doc(alias = "threading.Event")]
 #[pyclass(subclass, frozen, weakref, module = "bobbin")]
 #[derive(Debug)]

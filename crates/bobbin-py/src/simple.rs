@@ -16,19 +16,26 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple, PyType};
 use std::sync::Arc;
 
-/// An unbounded FIFO queue with no task tracking: Python's
-/// `queue.SimpleQueue`, on `bobbin_queue::SimpleQueue`.
-///
-/// Hand [`SimpleQueue::shared`] to Rust threads: they put and get without
-/// the GIL, lock-free.
-///
-/// # Examples
-///
-/// ```no_run
-/// let queue = bobbin_py::SimpleQueue::new();
-/// let shared = queue.shared(); // an Arc<bobbin_queue::SimpleQueue<Py<PyAny>>>
-/// assert!(shared.is_empty());
-/// ```
+/// An unbounded FIFO queue without task tracking: queue.SimpleQueue. put()
+/// never blocks; get() waits with the GIL released.
+#[cfg_attr(
+    any(doc, doctest),
+    doc = r##"
+
+On `bobbin_queue::SimpleQueue`.
+
+Hand [`SimpleQueue::shared`] to Rust threads: they put and get without
+the GIL, lock-free.
+
+# Examples
+
+```no_run
+let queue = bobbin_py::SimpleQueue::new();
+let shared = queue.shared(); // an Arc<bobbin_queue::SimpleQueue<Py<PyAny>>>
+assert!(shared.is_empty());
+```
+"##
+)]
 #[doc(alias = "queue.SimpleQueue")]
 #[pyclass(subclass, frozen, weakref, module = "bobbin")]
 #[derive(Debug)]

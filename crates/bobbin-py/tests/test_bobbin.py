@@ -1010,6 +1010,18 @@ class DropIn(unittest.TestCase):
             sem.__init__(5)
         self.assertEqual(sem._value, 1)
 
+    def test_docstrings_are_pythons_not_rusts(self):
+        # The Rust side's docs (examples in Rust, `bobbin_lock::...`) are
+        # rustdoc's only; help() shows Python text, as CPython's does.
+        for name in dir(bobbin):
+            obj = getattr(bobbin, name)
+            members = vars(obj).items() if isinstance(obj, type) else []
+            for where, doc in [(name, obj.__doc__)] + [
+                    (f"{name}.{m}", getattr(v, "__doc__", None)) for m, v in members]:
+                with self.subTest(where):
+                    for rust in ("```", "bobbin_", "# Examples", "::"):
+                        self.assertNotIn(rust, doc or "")
+
     def test_deprecated_and_obsolete_synonyms(self):
         event = bobbin.Event()
         with self.assertWarnsRegex(DeprecationWarning, r"isSet\(\) is deprecated"):
