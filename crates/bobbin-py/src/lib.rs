@@ -141,7 +141,17 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// The extension module `bobbin` (`PyInit_bobbin`).
+// The extension module `bobbin` (`PyInit_bobbin`); its doc comment is the
+// module's Python docstring.
+/// Python's threading and queue primitives (Lock, RLock, Condition,
+/// Semaphore, BoundedSemaphore, Event, Barrier, Queue, LifoQueue,
+/// PriorityQueue, SimpleQueue) in Rust, with CPython 3.13's semantics:
+/// drop-in replacements that release the GIL while they wait, and that the
+/// Rust threads of a PyO3 application can share. The exceptions are the
+/// standard library's own (queue.Empty, Full, ShutDown and
+/// threading.BrokenBarrierError). Beyond CPython: Queue.join(timeout) and
+/// thread_dump(), which says which thread waits in which primitive, and
+/// for how long.
 #[pymodule(name = "bobbin")]
 fn bobbin_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
     register(module)

@@ -1013,6 +1013,7 @@ class DropIn(unittest.TestCase):
     def test_docstrings_are_pythons_not_rusts(self):
         # The Rust side's docs (examples in Rust, `bobbin_lock::...`) are
         # rustdoc's only; help() shows Python text, as CPython's does.
+        self.assertIn("GIL", bobbin.__doc__)
         for name in dir(bobbin):
             obj = getattr(bobbin, name)
             members = vars(obj).items() if isinstance(obj, type) else []
