@@ -20,6 +20,8 @@
 
 use pyo3::exceptions::{PyAttributeError, PyRuntimeError};
 use pyo3::prelude::*;
+use pyo3::type_object::PyTypeInfo;
+use pyo3::types::{PyDict, PyTuple, PyType};
 use std::sync::OnceLock;
 
 /// State that `__init__` sets once (or a Rust constructor at once).
@@ -81,6 +83,20 @@ impl<T> Init<T> {
             PyRuntimeError::new_err("the object is initialised already: __init__ was called twice")
         })
     }
+}
+
+/// Whether bobbin's class `T` itself, not a Python subclass, was called
+/// with positional and with keyword arguments. A subclass's constructor
+/// takes any, for its own `__init__`; `T`'s may refuse them or warn.
+pub(crate) fn own_call_args<T: PyTypeInfo>(
+    cls: &Bound<'_, PyType>,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> (bool, bool) {
+    if !cls.is(cls.py().get_type::<T>()) {
+        return (false, false);
+    }
+    (!args.is_empty(), kwargs.is_some_and(|k| !k.is_empty()))
 }
 
 /// `module.qualname` of `obj`'s class, as the reprs of CPython's

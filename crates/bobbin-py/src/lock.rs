@@ -10,6 +10,7 @@
 //! that needs the GIL to get to its `release()`.
 
 use crate::errors;
+use crate::init::own_call_args;
 use crate::wait::{self, Truthy};
 use bobbin_lock::{LockGuard, RLockGuard, ReleaseError, SemaphoreGuard};
 use bobbin_park::Deadline;
@@ -387,8 +388,8 @@ impl RLock {
         args: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<RLock> {
-        let exact = cls.is(cls.py().get_type::<RLock>());
-        if exact && (!args.is_empty() || kwargs.is_some_and(|k| !k.is_empty())) {
+        let (positional, keywords) = own_call_args::<RLock>(cls, args, kwargs);
+        if positional || keywords {
             errors::deprecated(
                 cls.py(),
                 c"Passing arguments to RLock is deprecated and will be removed in 3.15",

@@ -9,6 +9,7 @@
 //! put. A get tries holding the GIL and waits with it released.
 
 use crate::errors;
+use crate::init::own_call_args;
 use crate::wait::{self, Truthy};
 use bobbin_queue::GetError;
 use pyo3::exceptions::PyTypeError;
@@ -99,19 +100,15 @@ impl SimpleQueue {
         args: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<SimpleQueue> {
-        if cls.is(cls.py().get_type::<SimpleQueue>()) {
-            if !args.is_empty() {
-                return Err(PyTypeError::new_err(
-                    "SimpleQueue() takes no positional arguments",
-                ));
-            }
-            if kwargs.is_some_and(|k| !k.is_empty()) {
-                return Err(PyTypeError::new_err(
-                    "SimpleQueue() takes no keyword arguments",
-                ));
-            }
+        match own_call_args::<SimpleQueue>(cls, args, kwargs) {
+            (true, _) => Err(PyTypeError::new_err(
+                "SimpleQueue() takes no positional arguments",
+            )),
+            (false, true) => Err(PyTypeError::new_err(
+                "SimpleQueue() takes no keyword arguments",
+            )),
+            (false, false) => Ok(SimpleQueue::new()),
         }
-        Ok(SimpleQueue::new())
     }
 
     /// Put the item on the queue. The optional 'block' and 'timeout'
