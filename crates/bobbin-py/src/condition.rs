@@ -65,12 +65,12 @@ use crate::errors;
 use crate::flag::{Flag, spin_until};
 use crate::init::Init;
 use crate::lock::{RLock, acquire_bare, release_error};
-use crate::wait::{self, Truthy, lock_gil};
+use crate::wait::{self, lock_gil};
 use bobbin_lock::{LockGuard, RLockGuard};
 use bobbin_park::{Deadline, WaitKind, WaitLabel};
-use pyo3::exceptions::PyRuntimeError;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyTuple};
 use pyo3::{PyTraverseError, PyVisit};
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -304,6 +304,15 @@ impl Condition {
         Ok(notified.is_some())
     }
 
+    /// Releases one level of the native lock (a bobbin `Lock` or `RLock`).
+    fn release_native_lock(&self) -> PyResult<()> {
+        match &self.target.get()?.kind {
+            Kind::Lock(lock) => lock.release().map_err(release_error),
+            Kind::RLock(rlock) => rlock.release().map_err(release_error),
+            Kind::Foreign => unreachable!("a foreign lock is released by its own methods"),
+        }
+    }
+
     /// CPython's wait over any lock.
     fn wait_foreign(&self, py: Python<'_>, t: &Target, deadline: Deadline) -> PyResult<bool> {
         let me = Arc::new(Flag::default());
@@ -360,6 +369,14 @@ impl Default for Condition {
     }
 }
 
+/// The `n` of `notify(n)`: an int that fits, or anything else, which is
+/// counted down with Python's `>` and `-`.
+#[derive(FromPyObject)]
+enum Count<'py> {
+    Int(isize),
+    Any(Bound<'py, PyAny>),
+}
+
 /// Takes `me` off the waiter `queue`; false if a notifier took it first
 /// (the notification is then this waiter's).
 fn dequeue(queue: &mut VecDeque<Arc<Flag>>, me: &Arc<Flag>) -> bool {
@@ -391,69 +408,90 @@ impl Condition {
         self.target.set(Target::of(lock))
     }
 
-    /// Acquire the underlying lock, as its own `acquire` does.
+    /// Acquire the underlying lock: its own `acquire`, given the arguments
+    /// as they came (CPython binds `self.acquire = lock.acquire`). A bobbin
+    /// lock's takes `blocking=True, timeout=-1`.
     #[pyo3(
-        signature = (blocking = Truthy(true), timeout = -1.0),
-        text_signature = "($self, /, blocking=True, timeout=-1)"
+        signature = (*args, **kwargs),
+        text_signature = "($self, /, *args, **kwargs)"
     )]
-    fn acquire(&self, py: Python<'_>, blocking: Truthy, timeout: f64) -> PyResult<bool> {
-        let t = self.target.get()?;
-        match &t.kind {
-            Kind::Lock(lock) => {
-                acquire_bare(py, &**lock, wait::lock_deadline(py, blocking.0, timeout)?)
-            }
-            Kind::RLock(rlock) => {
-                acquire_bare(py, &**rlock, wait::lock_deadline(py, blocking.0, timeout)?)
-            }
-            Kind::Foreign => t
-                .foreign(py)
-                .call_method1("acquire", (blocking.0, timeout))?
-                .is_truthy(),
-        }
-    }
-
-    /// Release the underlying lock, as its own `release` does.
-    #[pyo3(text_signature = "($self, /)")]
-    fn release(&self, py: Python<'_>) -> PyResult<()> {
-        let t = self.target.get()?;
-        match &t.kind {
-            Kind::Lock(lock) => lock.release().map_err(release_error),
-            Kind::RLock(rlock) => rlock.release().map_err(release_error),
-            Kind::Foreign => t.foreign(py).call_method0("release").map(drop),
-        }
-    }
-
-    /// Acquire the underlying lock (blocking), for `with cond:`.
-    #[pyo3(text_signature = "($self, /)")]
-    fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
-        let t = self.target.get()?;
-        match &t.kind {
-            Kind::Lock(lock) => acquire_bare(py, &**lock, Some(Deadline::never())),
-            Kind::RLock(rlock) => acquire_bare(py, &**rlock, Some(Deadline::never())),
-            Kind::Foreign => t.foreign(py).call_method0("__enter__")?.is_truthy(),
-        }
-    }
-
-    /// Release the underlying lock, at the end of `with cond:`.
-    #[pyo3(
-        signature = (exc_type = None, exc_value = None, traceback = None),
-        text_signature = "($self, exc_type=None, exc_value=None, traceback=None, /)"
-    )]
-    fn __exit__(
+    fn acquire(
         &self,
         py: Python<'_>,
-        exc_type: Option<Bound<'_, PyAny>>,
-        exc_value: Option<Bound<'_, PyAny>>,
-        traceback: Option<Bound<'_, PyAny>>,
-    ) -> PyResult<()> {
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
         let t = self.target.get()?;
-        match &t.kind {
-            Kind::Foreign => t
-                .foreign(py)
-                .call_method1("__exit__", (exc_type, exc_value, traceback))
-                .map(drop),
-            _ => self.release(py),
+        let taken = match &t.kind {
+            Kind::Lock(lock) => {
+                let (blocking, timeout) = wait::lock_acquire_args(args, kwargs)?;
+                acquire_bare(py, &**lock, wait::lock_deadline(py, blocking, timeout)?)?
+            }
+            Kind::RLock(rlock) => {
+                let (blocking, timeout) = wait::lock_acquire_args(args, kwargs)?;
+                acquire_bare(py, &**rlock, wait::lock_deadline(py, blocking, timeout)?)?
+            }
+            Kind::Foreign => {
+                return Ok(t.foreign(py).call_method("acquire", args, kwargs)?.unbind());
+            }
+        };
+        Ok(PyBool::new(py, taken).to_owned().into_any().unbind())
+    }
+
+    /// Release the underlying lock: its own `release`, given the arguments
+    /// as they came (a bobbin lock's takes none).
+    #[pyo3(
+        signature = (*args, **kwargs),
+        text_signature = "($self, /, *args, **kwargs)"
+    )]
+    fn release(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let t = self.target.get()?;
+        if matches!(t.kind, Kind::Foreign) {
+            return Ok(t.foreign(py).call_method("release", args, kwargs)?.unbind());
         }
+        if kwargs.is_some_and(|k| !k.is_empty()) {
+            return Err(PyTypeError::new_err("release() takes no keyword arguments"));
+        }
+        if !args.is_empty() {
+            return Err(PyTypeError::new_err(format!(
+                "release() takes no arguments ({} given)",
+                args.len()
+            )));
+        }
+        self.release_native_lock()?;
+        Ok(py.None())
+    }
+
+    /// Acquire the underlying lock (blocking), for `with cond:`; returns
+    /// what the lock's `__enter__` returns.
+    #[pyo3(text_signature = "($self, /)")]
+    fn __enter__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let t = self.target.get()?;
+        let taken = match &t.kind {
+            Kind::Lock(lock) => acquire_bare(py, &**lock, Some(Deadline::never()))?,
+            Kind::RLock(rlock) => acquire_bare(py, &**rlock, Some(Deadline::never()))?,
+            Kind::Foreign => return Ok(t.foreign(py).call_method0("__enter__")?.unbind()),
+        };
+        Ok(PyBool::new(py, taken).to_owned().into_any().unbind())
+    }
+
+    /// Release the underlying lock, at the end of `with cond:`: the lock's
+    /// own `__exit__`, given the arguments as they came, and its result
+    /// (a lock whose `__exit__` returns true suppresses the exception, as
+    /// with CPython's Condition).
+    #[pyo3(signature = (*args), text_signature = "($self, /, *args)")]
+    fn __exit__(&self, py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+        let t = self.target.get()?;
+        if matches!(t.kind, Kind::Foreign) {
+            return Ok(t.foreign(py).call_method1("__exit__", args)?.unbind());
+        }
+        self.release_native_lock()?;
+        Ok(py.None())
     }
 
     /// Whether the calling thread holds the lock (for a lock without an
@@ -572,9 +610,28 @@ impl Condition {
 
     /// Wake up to `n` threads waiting on the condition (the ones that have
     /// waited longest). The lock must be held.
-    #[pyo3(signature = (n = 1), text_signature = "($self, /, n=1)")]
-    fn notify(&self, py: Python<'_>, n: isize) -> PyResult<()> {
-        self.notify_n(py, usize::try_from(n).unwrap_or(0))
+    ///
+    /// `n` is whatever CPython's `while waiters and n > 0: ...; n -= 1`
+    /// takes: an int (the fast path), a float or any number; with no
+    /// waiter it is never looked at.
+    #[pyo3(signature = (n = Count::Int(1)), text_signature = "($self, /, n=1)")]
+    fn notify(&self, py: Python<'_>, n: Count<'_>) -> PyResult<()> {
+        let mut n = match n {
+            Count::Int(n) => return self.notify_n(py, usize::try_from(n).unwrap_or(0)),
+            Count::Any(n) => n,
+        };
+        if !self.target.get()?.is_owned(py)? {
+            return Err(PyRuntimeError::new_err("cannot notify on un-acquired lock"));
+        }
+        // Python's comparison and subtraction run with no bobbin lock held.
+        while !lock_gil(py, &self.waiters).is_empty() && n.gt(0)? {
+            let Some(waiter) = lock_gil(py, &self.waiters).pop_front() else {
+                break;
+            };
+            waiter.set();
+            n = n.sub(1)?;
+        }
+        Ok(())
     }
 
     /// Wake every thread waiting on the condition. The lock must be held.

@@ -251,23 +251,20 @@ impl Lock {
         self.locked()
     }
 
-    /// Acquire the lock (blocking), for `with lock:`.
-    #[pyo3(text_signature = "($self, /)")]
-    fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
-        acquire_bare(py, &*self.inner, Some(Deadline::never()))
+    /// Acquire the lock, for `with lock:`. It takes acquire()'s arguments
+    /// and returns its result, as `_thread.lock.__enter__` does.
+    #[pyo3(
+        signature = (blocking = Truthy(true), timeout = -1.0),
+        text_signature = "($self, /, blocking=True, timeout=-1)"
+    )]
+    fn __enter__(&self, py: Python<'_>, blocking: Truthy, timeout: f64) -> PyResult<bool> {
+        self.acquire(py, blocking, timeout)
     }
 
-    /// Release the lock, at the end of `with lock:`.
-    #[pyo3(
-        signature = (_exc_type = None, _exc_value = None, _traceback = None),
-        text_signature = "($self, exc_type=None, exc_value=None, traceback=None, /)"
-    )]
-    fn __exit__(
-        &self,
-        _exc_type: Option<&Bound<'_, PyAny>>,
-        _exc_value: Option<&Bound<'_, PyAny>>,
-        _traceback: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<()> {
+    /// Release the lock, at the end of `with lock:`. The arguments (any
+    /// number, positional only, as CPython's) are ignored.
+    #[pyo3(signature = (*_exc_info), text_signature = "($self, /, *exc_info)")]
+    fn __exit__(&self, _exc_info: &Bound<'_, PyTuple>) -> PyResult<()> {
         self.inner.release().map_err(release_error)
     }
 
@@ -424,23 +421,20 @@ impl RLock {
         self.inner.locked()
     }
 
-    /// Acquire the lock (blocking), for `with rlock:`.
-    #[pyo3(text_signature = "($self, /)")]
-    fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
-        acquire_bare(py, &*self.inner, Some(Deadline::never()))
+    /// Acquire the lock, for `with rlock:`. It takes acquire()'s arguments
+    /// and returns its result, as `_thread.RLock.__enter__` does.
+    #[pyo3(
+        signature = (blocking = Truthy(true), timeout = -1.0),
+        text_signature = "($self, /, blocking=True, timeout=-1)"
+    )]
+    fn __enter__(&self, py: Python<'_>, blocking: Truthy, timeout: f64) -> PyResult<bool> {
+        self.acquire(py, blocking, timeout)
     }
 
-    /// Release one level, at the end of `with rlock:`.
-    #[pyo3(
-        signature = (_exc_type = None, _exc_value = None, _traceback = None),
-        text_signature = "($self, exc_type=None, exc_value=None, traceback=None, /)"
-    )]
-    fn __exit__(
-        &self,
-        _exc_type: Option<&Bound<'_, PyAny>>,
-        _exc_value: Option<&Bound<'_, PyAny>>,
-        _traceback: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<()> {
+    /// Release one level, at the end of `with rlock:`. The arguments (any
+    /// number, positional only, as CPython's) are ignored.
+    #[pyo3(signature = (*_exc_info), text_signature = "($self, /, *exc_info)")]
+    fn __exit__(&self, _exc_info: &Bound<'_, PyTuple>) -> PyResult<()> {
         self.inner.release().map_err(release_error)
     }
 

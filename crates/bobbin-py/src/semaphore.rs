@@ -222,24 +222,27 @@ impl Semaphore {
         self.permits.get()?.release(release_count(n)?)
     }
 
-    /// Acquire a permit (blocking), for `with sem:`.
-    #[pyo3(text_signature = "($self, /)")]
-    fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
-        self.acquire(py, Truthy(true), None)
+    /// Acquire a permit, for `with sem:`: acquire() itself, arguments and
+    /// result, as CPython's `__enter__ = acquire` makes it.
+    #[pyo3(
+        signature = (blocking = Truthy(true), timeout = None),
+        text_signature = "($self, /, blocking=True, timeout=None)"
+    )]
+    fn __enter__(&self, py: Python<'_>, blocking: Truthy, timeout: Option<f64>) -> PyResult<bool> {
+        self.acquire(py, blocking, timeout)
     }
 
     /// Release the permit, at the end of `with sem:` (by `self.release()`,
-    /// as in CPython: a subclass's `release` is called).
-    #[pyo3(
-        signature = (_exc_type = None, _exc_value = None, _traceback = None),
-        text_signature = "($self, exc_type=None, exc_value=None, traceback=None, /)"
-    )]
+    /// as in CPython: a subclass's `release` is called). The three
+    /// arguments are required, as in CPython, and ignored.
+    #[pyo3(signature = (t, v, tb), text_signature = "($self, t, v, tb)")]
     fn __exit__(
         slf: &Bound<'_, Self>,
-        _exc_type: Option<&Bound<'_, PyAny>>,
-        _exc_value: Option<&Bound<'_, PyAny>>,
-        _traceback: Option<&Bound<'_, PyAny>>,
+        t: &Bound<'_, PyAny>,
+        v: &Bound<'_, PyAny>,
+        tb: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
+        let _ = (t, v, tb);
         if slf.is_exact_instance_of::<Semaphore>() || slf.is_exact_instance_of::<BoundedSemaphore>()
         {
             return slf.get().permits.get()?.release(1);

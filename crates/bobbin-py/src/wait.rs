@@ -13,9 +13,10 @@
 //! Other threads wait in one piece.
 
 use bobbin_park::Deadline;
-use pyo3::exceptions::{PyOverflowError, PyValueError};
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyTuple};
 use std::cell::Cell;
 use std::time::Duration;
 
@@ -132,6 +133,45 @@ pub(crate) fn lock_deadline(
         return Err(PyOverflowError::new_err("timeout value is too large"));
     }
     Ok(Some(after_secs(timeout)))
+}
+
+/// The `(blocking=True, timeout=-1)` of a lock's `acquire`, read from the
+/// arguments of a call that takes any (`Condition.acquire`, which hands
+/// them on unchanged to a lock that is not bobbin's). Errors as a
+/// mismatched Python call.
+pub(crate) fn lock_acquire_args(
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<(bool, f64)> {
+    const NAMES: [&str; 2] = ["blocking", "timeout"];
+    if args.len() > NAMES.len() {
+        return Err(PyTypeError::new_err(format!(
+            "acquire() takes at most 2 arguments ({} given)",
+            args.len()
+        )));
+    }
+    let mut given: [Option<Bound<'_, PyAny>>; 2] = [args.get_item(0).ok(), args.get_item(1).ok()];
+    for (key, value) in kwargs.into_iter().flatten() {
+        let name = key.str()?;
+        let name = name.to_str()?;
+        match NAMES.iter().position(|n| *n == name) {
+            Some(i) if given[i].is_none() => given[i] = Some(value),
+            Some(_) => {
+                return Err(PyTypeError::new_err(format!(
+                    "argument for acquire() given by name ('{name}') and position"
+                )));
+            }
+            None => {
+                return Err(PyTypeError::new_err(format!(
+                    "acquire() got an unexpected keyword argument '{name}'"
+                )));
+            }
+        }
+    }
+    let [blocking, timeout] = given;
+    let blocking = blocking.map_or(Ok(true), |b| b.is_truthy())?;
+    let timeout = timeout.map_or(Ok(-1.0), |t| t.extract::<f64>())?;
+    Ok((blocking, timeout))
 }
 
 /// A `timeout=None` argument of `Event.wait`, `Condition.wait` and the

@@ -262,6 +262,85 @@ class Conditions(unittest.TestCase):
             self.assertTrue(c.wait_for(pred, GENEROUS))
         t.join()
 
+    def test_a_foreign_lock_gets_the_calls_as_made(self):
+        # CPython's Condition binds the lock's own acquire and release and
+        # hands __enter__/__exit__ to the lock's: arguments go through as
+        # given, results come back, and an __exit__ that returns True
+        # suppresses the exception.
+        def run(condition_type):
+            calls = []
+
+            class Recording:
+                def acquire(self, *args, **kwargs):
+                    calls.append(("acquire", args, kwargs))
+                    return "taken"
+
+                def release(self, *args, **kwargs):
+                    calls.append(("release", args, kwargs))
+                    return "released"
+
+                def __enter__(self):
+                    calls.append(("enter",))
+                    return self
+
+                def __exit__(self, *args):
+                    calls.append(("exit", len(args), args[0]))
+                    return True
+
+            lock = Recording()
+            cond = condition_type(lock)
+            results = [cond.acquire(), cond.acquire(False), cond.acquire(timeout=5),
+                       cond.release(), cond.release(1, n=2)]
+            with cond as entered:
+                raise ValueError("suppressed")
+            results.append(entered is lock)
+            return results, calls
+
+        self.assertEqual(run(bobbin.Condition), run(threading.Condition))
+
+    def test_a_condition_over_a_semaphore_waits_for_it(self):
+        # A bare acquire() of a threading.Semaphore blocks: it must not be
+        # given a timeout the caller did not give.
+        sem = threading.Semaphore(1)
+        cond = bobbin.Condition(sem)
+        cond.acquire()
+        released = threading.Event()
+
+        def releaser():
+            released.wait()
+            sem.release()
+
+        t = threading.Thread(target=releaser)
+        t.start()
+        released.set()
+        self.assertIs(cond.acquire(), True)
+        t.join()
+
+    def test_notify_counts_as_python_does(self):
+        # CPython's `while waiters and n > 0: ...; n -= 1` takes any
+        # number, and with no waiter never looks at n.
+        for condition_type in (threading.Condition, bobbin.Condition):
+            for n, woken in ((1.5, 2), (0.5, 1), (10**30, 3), (-10**30, 0), (True, 1)):
+                with self.subTest(condition_type=condition_type, n=n):
+                    c = condition_type()
+                    threads = [threading.Thread(target=lambda: (c.acquire(),
+                                                                c.wait(GENEROUS),
+                                                                c.release()))
+                               for _ in range(3)]
+                    for t in threads:
+                        t.start()
+                    spin_until(lambda: repr(c).endswith(", 3)>"), "three waiters")
+                    with c:
+                        c.notify(n)
+                        self.assertTrue(repr(c).endswith(f", {3 - woken})>"), repr(c))
+                        c.notify_all()
+                    for t in threads:
+                        t.join()
+            c = condition_type()
+            with c:
+                c.notify(None)  # no waiter: n is never looked at
+                c.notify("x")
+
 
 class ConditionTimeouts(unittest.TestCase):
     def test_waiters_timing_out_together_leave_the_lock_free(self):
@@ -626,7 +705,17 @@ class SameAsCPython(unittest.TestCase):
             "release": lambda o, x: o.release(),
             "exit": lambda o, x: o.__exit__(None, None, None),
         }
-        semaphore_calls = dict(lock_calls, release_n=lambda o, x: o.release(x % 3),
+        # __enter__ takes acquire's arguments; __exit__ takes any number
+        # (Lock, RLock) or exactly three (the semaphores).
+        entering_calls = dict(lock_calls,
+                              enter_nonblocking=lambda o, x: o.__enter__(False),
+                              enter_timeout_0=lambda o, x: o.__enter__(timeout=0),
+                              exit_bare=lambda o, x: o.__exit__(),
+                              exit_many=lambda o, x: o.__exit__(*range(x % 6)))
+        # (Too many for a semaphore's differs in the message only: CPython
+        # counts self among the arguments.)
+        semaphore_calls = dict(entering_calls, release_n=lambda o, x: o.release(x % 3),
+                               exit_many=lambda o, x: o.__exit__(*range(x % 4)),
                                value=lambda o, x: o._value)
         reentrant_calls = dict(lock_calls, enter=lambda o, x: o.__enter__(),
                                is_owned=lambda o, x: o._is_owned())
@@ -640,8 +729,8 @@ class SameAsCPython(unittest.TestCase):
             "Condition": lambda: (threading.Condition(), bobbin.Condition()),
         }
         calls = {
-            "Lock": dict(lock_calls, locked=lambda o, x: o.locked()),
-            "RLock": reentrant_calls,
+            "Lock": dict(entering_calls, locked=lambda o, x: o.locked()),
+            "RLock": dict(reentrant_calls, **entering_calls),
             "Semaphore": semaphore_calls,
             "BoundedSemaphore": semaphore_calls,
             "Event": {
