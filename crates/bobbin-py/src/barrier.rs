@@ -140,7 +140,7 @@ fn my_app(m: &Bound<'_, PyModule>) -> PyResult<()> {
 "##
 )]
 #[doc(alias = "threading.Barrier")]
-#[pyclass(subclass, frozen, weakref, module = "bobbin")]
+#[pyclass(subclass, frozen, weakref, dict, module = "bobbin")]
 #[derive(Debug)]
 pub struct Barrier {
     /// What `__init__` sets (see [`crate::init`]).

@@ -120,7 +120,7 @@ assert!(!rlock.locked());
 "##
 )]
 #[doc(alias = "threading.Condition")]
-#[pyclass(subclass, frozen, weakref, module = "bobbin")]
+#[pyclass(subclass, frozen, weakref, dict, module = "bobbin")]
 #[derive(Debug)]
 pub struct Condition {
     /// The lock, which `__init__` sets (see [`crate::init`]).
@@ -369,6 +369,19 @@ impl Default for Condition {
     }
 }
 
+/// An optional argument that tells "not given" (`Given(None)`, the
+/// default) from a given `None`, so that a call is handed on as it was
+/// made.
+struct Given<'py>(Option<Bound<'py, PyAny>>);
+
+impl<'py> FromPyObject<'_, 'py> for Given<'py> {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
+        Ok(Given(Some(obj.to_owned())))
+    }
+}
+
 /// The `n` of `notify(n)`: an int that fits, or anything else, which is
 /// counted down with Python's `>` and `-`.
 #[derive(FromPyObject)]
@@ -484,10 +497,27 @@ impl Condition {
     /// own `__exit__`, given the arguments as they came, and its result
     /// (a lock whose `__exit__` returns true suppresses the exception, as
     /// with CPython's Condition).
-    #[pyo3(signature = (*args), text_signature = "($self, /, *args)")]
-    fn __exit__(&self, py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+    ///
+    /// It takes at most three arguments, positional only (CPython's hands
+    /// on any number): `*args` would cost a tuple on every `with cond:`.
+    #[pyo3(
+        signature = (exc_type = Given(None), exc_value = Given(None), traceback = Given(None), /),
+        text_signature = "($self, exc_type=None, exc_value=None, traceback=None, /)"
+    )]
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        exc_type: Given<'_>,
+        exc_value: Given<'_>,
+        traceback: Given<'_>,
+    ) -> PyResult<Py<PyAny>> {
         let t = self.target.get()?;
         if matches!(t.kind, Kind::Foreign) {
+            let given: Vec<_> = [exc_type.0, exc_value.0, traceback.0]
+                .into_iter()
+                .flatten()
+                .collect();
+            let args = PyTuple::new(py, given)?;
             return Ok(t.foreign(py).call_method1("__exit__", args)?.unbind());
         }
         self.release_native_lock()?;

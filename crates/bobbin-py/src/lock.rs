@@ -261,10 +261,18 @@ impl Lock {
         self.acquire(py, blocking, timeout)
     }
 
-    /// Release the lock, at the end of `with lock:`. The arguments (any
-    /// number, positional only, as CPython's) are ignored.
-    #[pyo3(signature = (*_exc_info), text_signature = "($self, /, *exc_info)")]
-    fn __exit__(&self, _exc_info: &Bound<'_, PyTuple>) -> PyResult<()> {
+    /// Release the lock, at the end of `with lock:`. The arguments
+    /// (positional only, as CPython's) are ignored.
+    #[pyo3(
+        signature = (_exc_type = None, _exc_value = None, _traceback = None, /),
+        text_signature = "($self, exc_type=None, exc_value=None, traceback=None, /)"
+    )]
+    fn __exit__(
+        &self,
+        _exc_type: Option<&Bound<'_, PyAny>>,
+        _exc_value: Option<&Bound<'_, PyAny>>,
+        _traceback: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
         self.inner.release().map_err(release_error)
     }
 
@@ -431,10 +439,18 @@ impl RLock {
         self.acquire(py, blocking, timeout)
     }
 
-    /// Release one level, at the end of `with rlock:`. The arguments (any
-    /// number, positional only, as CPython's) are ignored.
-    #[pyo3(signature = (*_exc_info), text_signature = "($self, /, *exc_info)")]
-    fn __exit__(&self, _exc_info: &Bound<'_, PyTuple>) -> PyResult<()> {
+    /// Release one level, at the end of `with rlock:`. The arguments
+    /// (positional only, as CPython's) are ignored.
+    #[pyo3(
+        signature = (_exc_type = None, _exc_value = None, _traceback = None, /),
+        text_signature = "($self, exc_type=None, exc_value=None, traceback=None, /)"
+    )]
+    fn __exit__(
+        &self,
+        _exc_type: Option<&Bound<'_, PyAny>>,
+        _exc_value: Option<&Bound<'_, PyAny>>,
+        _traceback: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
         self.inner.release().map_err(release_error)
     }
 

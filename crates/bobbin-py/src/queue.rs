@@ -875,7 +875,7 @@ assert!(std::sync::Arc::ptr_eq(&queue.shared().unwrap(), &shared));
 "##
 )]
 #[doc(alias = "queue.Queue")]
-#[pyclass(subclass, frozen, weakref, module = "bobbin")]
+#[pyclass(subclass, frozen, weakref, dict, module = "bobbin")]
 #[derive(Debug)]
 pub struct Queue {
     inner: Inner,

@@ -118,7 +118,7 @@ assert_eq!(shared.available(), 1);
 "#
 )]
 #[doc(alias = "threading.Semaphore")]
-#[pyclass(subclass, frozen, weakref, module = "bobbin")]
+#[pyclass(subclass, frozen, weakref, dict, module = "bobbin")]
 #[derive(Debug)]
 pub struct Semaphore {
     /// What `__init__` sets (see [`crate::init`]).
@@ -420,7 +420,7 @@ assert!(event.shared().is_set()); // Python's event.is_set()
 "##
 )]
 #[doc(alias = "threading.Event")]
-#[pyclass(subclass, frozen, weakref, module = "bobbin")]
+#[pyclass(subclass, frozen, weakref, dict, module = "bobbin")]
 #[derive(Debug)]
 pub struct Event {
     inner: Arc<bobbin_signal::Event>,

@@ -705,17 +705,15 @@ class SameAsCPython(unittest.TestCase):
             "release": lambda o, x: o.release(),
             "exit": lambda o, x: o.__exit__(None, None, None),
         }
-        # __enter__ takes acquire's arguments; __exit__ takes any number
-        # (Lock, RLock) or exactly three (the semaphores).
+        # __enter__ takes acquire's arguments; __exit__ takes up to three
+        # (Lock, RLock: CPython's takes any number) or exactly three (the
+        # semaphores).
         entering_calls = dict(lock_calls,
                               enter_nonblocking=lambda o, x: o.__enter__(False),
                               enter_timeout_0=lambda o, x: o.__enter__(timeout=0),
                               exit_bare=lambda o, x: o.__exit__(),
-                              exit_many=lambda o, x: o.__exit__(*range(x % 6)))
-        # (Too many for a semaphore's differs in the message only: CPython
-        # counts self among the arguments.)
+                              exit_many=lambda o, x: o.__exit__(*range(x % 4)))
         semaphore_calls = dict(entering_calls, release_n=lambda o, x: o.release(x % 3),
-                               exit_many=lambda o, x: o.__exit__(*range(x % 4)),
                                value=lambda o, x: o._value)
         reentrant_calls = dict(lock_calls, enter=lambda o, x: o.__enter__(),
                                is_owned=lambda o, x: o._is_owned())
@@ -801,8 +799,27 @@ class Collection(unittest.TestCase):
             sem.me = sem
             return sem
 
+        def own_attribute(make):
+            # CPython's pure-Python types take attributes of their own.
+            def build():
+                obj = make()
+                obj.me = obj
+                return obj
+            return build
+
         builds = {cls: through_queue(getattr(queue_mod, cls))
                   for cls in ("Queue", "LifoQueue", "PriorityQueue")}
+        builds.update({
+            f"{name} attribute": own_attribute(make) for name, make in {
+                "Condition": threading_mod.Condition,
+                "Semaphore": threading_mod.Semaphore,
+                "BoundedSemaphore": threading_mod.BoundedSemaphore,
+                "Event": threading_mod.Event,
+                "Barrier": lambda: threading_mod.Barrier(2),
+                "Queue": queue_mod.Queue,
+                "LifoQueue": queue_mod.LifoQueue,
+                "PriorityQueue": queue_mod.PriorityQueue,
+            }.items()})
         builds.update(barrier=barrier, bound_action=bound_action, condition=condition,
                       queue_in_itself=queue_in_itself,
                       subclass_attribute=subclass_attribute)
@@ -954,6 +971,9 @@ class DropIn(unittest.TestCase):
             public = {n for n in dir(theirs) if not n.startswith("_")} - internals
             with self.subTest(type(ours).__name__):
                 self.assertEqual(public - set(dir(ours)), set())
+                # An object takes attributes of its own where CPython's does
+                # (the pure-Python types), and not where it does not.
+                self.assertEqual(hasattr(ours, "__dict__"), hasattr(theirs, "__dict__"))
 
     def test_subclasses_behave_as_cpythons(self):
         # Every type CPython lets Python code subclass (all but Lock), with
