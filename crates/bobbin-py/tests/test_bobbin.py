@@ -7,7 +7,9 @@ Run: python test_bobbin.py [-v]  (cargo xtask py runs it).
 """
 
 import _thread
+import ast
 import gc
+import pathlib
 import queue
 import random
 import re
@@ -906,6 +908,66 @@ class ThreadDump(unittest.TestCase):
         main = [s for s in bobbin.thread_dump() if s.name == "MainThread"]
         self.assertEqual(len(main), 1)
         self.assertIsNone(main[0].blocked_in)
+
+
+class Stubs(unittest.TestCase):
+    """The installed package carries type stubs (`__init__.pyi`, from
+    `bobbin.pyi`) and a `py.typed` marker, and the stubs name exactly what
+    the module has: every public name, and every class's own methods and
+    attributes."""
+
+    def test_the_stubs_name_what_the_module_has(self):
+        package = pathlib.Path(bobbin.__file__).parent
+        self.assertTrue((package / "py.typed").is_file())
+        tree = ast.parse((package / "__init__.pyi").read_text())
+
+        top, classes = set(), {}
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef):
+                top.add(node.name)
+                bases = [b.value.id if isinstance(b, ast.Subscript) else getattr(b, "id", None)
+                         for b in node.bases]
+                members = {n.name for n in node.body
+                           if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+                members |= {n.target.id for n in node.body if isinstance(n, ast.AnnAssign)}
+                classes[node.name] = (bases, members)
+            elif isinstance(node, ast.FunctionDef):
+                top.add(node.name)
+            elif isinstance(node, ast.AnnAssign):
+                top.add(node.target.id)
+            elif isinstance(node, ast.ImportFrom) and node.module in ("queue", "threading"):
+                top |= {a.asname for a in node.names if a.asname}
+            elif isinstance(node, ast.If):  # ShutDown, by Python version
+                for n in node.body + node.orelse:
+                    if isinstance(n, ast.ImportFrom):
+                        top |= {a.asname for a in n.names if a.asname}
+                    elif isinstance(n, ast.ClassDef):
+                        top.add(n.name)
+
+        public = {n for n in bobbin.__all__ if not n.startswith("_")}
+        self.assertEqual(public - top, set(), "missing from the stubs")
+        self.assertEqual({n for n in top if not n.startswith("_")} - public, set(),
+                         "in the stubs but not in the module")
+
+        def stub_members(name):
+            bases, members = classes[name]
+            for base in bases:
+                if base in classes:
+                    members = members | stub_members(base)
+            return members
+
+        for name in public:
+            cls = getattr(bobbin, name)
+            if not isinstance(cls, type) or issubclass(cls, BaseException):
+                continue
+            with self.subTest(name):
+                runtime = {m for m in vars(cls)
+                           if not (m.startswith("__") and m.endswith("__"))}
+                runtime |= {m for m in ("__enter__", "__exit__") if m in vars(cls)}
+                self.assertEqual(runtime - stub_members(name), set(), "missing from the stub")
+                stubbed = stub_members(name) - {"__init__", "__class_getitem__"}
+                self.assertEqual({m for m in stubbed if not hasattr(cls, m)}, set(),
+                                 "in the stub but not in the class")
 
 
 class DropIn(unittest.TestCase):
