@@ -296,9 +296,8 @@ impl Barrier {
     /// is broken, reset while waiting, or the timeout (the barrier's own if
     /// None) passes, which breaks it. The GIL is released while it waits.
     #[pyo3(signature = (timeout = None), text_signature = "($self, /, timeout=None)")]
-    fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<usize> {
+    fn wait(&self, py: Python<'_>, timeout: Option<Bound<'_, PyAny>>) -> PyResult<usize> {
         let config = self.config.get()?;
-        let deadline = wait::optional_deadline(timeout.or(config.timeout))?;
         let mut st = self.lock_between_trips(py, false)?;
         if st.broken {
             return Err(errors::broken_barrier(py));
@@ -310,12 +309,18 @@ impl Barrier {
         }
         let generation = Arc::clone(&st.current);
         drop(st);
-        match wait_over(py, &generation, deadline) {
+        // The timeout is read by a party that waits (the last one never
+        // looks at it, as in CPython), with no lock held; a bad one makes
+        // the party leave, as CPython's `finally` does.
+        let waited = wait::secs(timeout.as_ref())
+            .and_then(|secs| wait::optional_deadline(secs.or(config.timeout)))
+            .and_then(|deadline| wait_over(py, &generation, deadline));
+        match waited {
             Ok(true) => generation.outcome(py, index),
             Ok(false) => self.timed_out(py, &generation, index),
             Err(err) => {
-                // Interrupted (Ctrl-C): the party leaves a generation still
-                // filling, as CPython's `finally` does.
+                // Interrupted (Ctrl-C) or a bad timeout: the party leaves a
+                // generation still filling, as CPython's `finally` does.
                 let mut st = lock_gil(py, &self.st);
                 if Arc::ptr_eq(&st.current, &generation) && st.tripper.is_none() {
                     st.count -= 1;

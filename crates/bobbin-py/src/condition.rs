@@ -608,7 +608,7 @@ impl Condition {
     fn wait_for(
         slf: &Bound<'_, Self>,
         predicate: Bound<'_, PyAny>,
-        timeout: Option<f64>,
+        timeout: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         // CPython's loop: the predicate first, then one deadline for the
@@ -617,17 +617,27 @@ impl Condition {
         // an unheld lock raises RuntimeError as there; later waits take
         // what is left, and none is made once nothing is.
         let mut result = predicate.call0()?;
-        // A timeout that is not valid is the first wait's error (after its
-        // check of the lock), as in CPython; it never gets to this deadline.
-        let deadline = wait::optional_deadline(timeout).unwrap_or(Deadline::never());
-        let mut wait_for = timeout;
+        if result.is_truthy()? {
+            // The timeout is never looked at, as in CPython.
+            return Ok(result.unbind());
+        }
+        let secs = wait::secs(timeout.as_ref())?;
+        // A NaN timeout is the first wait's error (after its check of the
+        // lock), as in CPython; it never gets to this deadline.
+        let deadline = wait::optional_deadline(secs).unwrap_or(Deadline::never());
+        let mut wait_for = secs;
+        let mut first = true;
         while !result.is_truthy()? {
-            // `self.wait(...)`, as CPython's: a subclass's `wait` is called.
+            // `self.wait(...)`, as CPython's: a subclass's `wait` is called,
+            // first with the timeout object it was given.
             if slf.is_exact_instance_of::<Condition>() {
                 slf.get().wait(py, wait_for)?;
+            } else if first {
+                slf.call_method1("wait", (timeout.as_ref(),))?;
             } else {
                 slf.call_method1("wait", (wait_for,))?;
             }
+            first = false;
             result = predicate.call0()?;
             wait_for = match deadline.remaining() {
                 None => None,

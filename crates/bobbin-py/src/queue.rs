@@ -118,17 +118,6 @@ fn levels_risen<'a>(
     Ok(rise)
 }
 
-/// The deadline of a `put(item, block, timeout)`: as
-/// [`wait::queue_deadline`], with the timeout read only when the put may
-/// block (CPython's `put` never looks at it otherwise).
-fn put_deadline(block: bool, timeout: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Deadline>> {
-    if !block {
-        return Ok(None);
-    }
-    let timeout = timeout.map(|t| t.extract::<f64>()).transpose()?;
-    wait::queue_deadline(true, timeout)
-}
-
 impl Core {
     fn new(order: Order, maxsize: isize) -> Core {
         Core {
@@ -1006,7 +995,7 @@ impl Queue {
         block: Truthy,
         timeout: Option<Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let deadline = match put_deadline(block.0, timeout.as_ref()) {
+        let deadline = match wait::queue_deadline(block.0, timeout.as_ref()) {
             Ok(deadline) => deadline,
             // CPython's `put` looks at the timeout only where it could
             // wait: in a bounded queue that is not shut down. Elsewhere a
@@ -1053,8 +1042,13 @@ impl Queue {
         signature = (block = Truthy(true), timeout = None),
         text_signature = "($self, /, block=True, timeout=None)"
     )]
-    fn get(&self, py: Python<'_>, block: Truthy, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
-        let deadline = wait::queue_deadline(block.0, timeout)?;
+    fn get(
+        &self,
+        py: Python<'_>,
+        block: Truthy,
+        timeout: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let deadline = wait::queue_deadline(block.0, timeout.as_ref())?;
         self.core().py_get(py, deadline)
     }
 

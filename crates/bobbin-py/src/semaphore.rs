@@ -23,19 +23,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use std::sync::Arc;
 
-/// Parses a semaphore's `acquire(blocking, timeout)`: `None` for a try.
-fn semaphore_deadline(blocking: bool, timeout: Option<f64>) -> PyResult<Option<Deadline>> {
-    if !blocking {
-        if timeout.is_some() {
-            return Err(PyValueError::new_err(
-                "can't specify timeout for non-blocking acquire",
-            ));
-        }
-        return Ok(None);
-    }
-    wait::optional_deadline(timeout).map(Some)
-}
-
 /// Checks Python's `value >= 0`, and that bobbin-lock can count that many
 /// permits.
 fn initial_value(value: isize) -> PyResult<usize> {
@@ -211,9 +198,28 @@ impl Semaphore {
         signature = (blocking = Truthy(true), timeout = None),
         text_signature = "($self, /, blocking=True, timeout=None)"
     )]
-    fn acquire(&self, py: Python<'_>, blocking: Truthy, timeout: Option<f64>) -> PyResult<bool> {
+    fn acquire(
+        &self,
+        py: Python<'_>,
+        blocking: Truthy,
+        timeout: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
         let permits = self.permits.get()?;
-        acquire_bare(py, permits, semaphore_deadline(blocking.0, timeout)?)
+        if !blocking.0 {
+            if timeout.is_some() {
+                return Err(PyValueError::new_err(
+                    "can't specify timeout for non-blocking acquire",
+                ));
+            }
+            return Ok(permits.try_take());
+        }
+        // The timeout is read only if a permit must be waited for, as
+        // CPython's loop reads it.
+        if permits.try_take() {
+            return Ok(true);
+        }
+        let deadline = wait::optional_deadline(wait::secs(timeout.as_ref())?)?;
+        acquire_bare(py, permits, Some(deadline))
     }
 
     /// Release `n` permits, waking up to `n` waiters in the order they came.
@@ -228,7 +234,12 @@ impl Semaphore {
         signature = (blocking = Truthy(true), timeout = None),
         text_signature = "($self, /, blocking=True, timeout=None)"
     )]
-    fn __enter__(&self, py: Python<'_>, blocking: Truthy, timeout: Option<f64>) -> PyResult<bool> {
+    fn __enter__(
+        &self,
+        py: Python<'_>,
+        blocking: Truthy,
+        timeout: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
         self.acquire(py, blocking, timeout)
     }
 
@@ -520,11 +531,11 @@ impl Event {
     /// passes; return the flag. The GIL is released while it waits, and
     /// Ctrl-C interrupts the wait.
     #[pyo3(signature = (timeout = None), text_signature = "($self, /, timeout=None)")]
-    fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<bool> {
+    fn wait(&self, py: Python<'_>, timeout: Option<Bound<'_, PyAny>>) -> PyResult<bool> {
         if self.inner.is_set() {
             return Ok(true);
         }
-        let deadline = wait::optional_deadline(timeout)?;
+        let deadline = wait::optional_deadline(wait::secs(timeout.as_ref())?)?;
         if deadline.has_passed() {
             return Ok(self.inner.is_set());
         }

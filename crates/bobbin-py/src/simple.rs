@@ -137,8 +137,13 @@ impl SimpleQueue {
         signature = (block = Truthy(true), timeout = None),
         text_signature = "($self, /, block=True, timeout=None)"
     )]
-    fn get(&self, py: Python<'_>, block: Truthy, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
-        let deadline = wait::queue_deadline(block.0, timeout)?;
+    fn get(
+        &self,
+        py: Python<'_>,
+        block: Truthy,
+        timeout: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let deadline = wait::queue_deadline(block.0, timeout.as_ref())?;
         match self.inner.try_get() {
             Ok(item) => return Ok(item),
             Err(GetError::Empty) => {}

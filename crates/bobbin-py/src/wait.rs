@@ -184,13 +184,24 @@ pub(crate) fn optional_deadline(timeout: Option<f64>) -> PyResult<Deadline> {
     }
 }
 
+/// A timeout argument, read where the call is about to wait and not
+/// before, as CPython's pure-Python types read theirs (`Event.wait("1")`
+/// on a set event returns True there): `None`, or the seconds.
+pub(crate) fn secs(timeout: Option<&Bound<'_, PyAny>>) -> PyResult<Option<f64>> {
+    timeout.map(|t| t.extract::<f64>()).transpose()
+}
+
 /// A queue's `(block, timeout)`: `None` for a try, else the deadline.
-/// Errors as `queue.Queue`.
-pub(crate) fn queue_deadline(block: bool, timeout: Option<f64>) -> PyResult<Option<Deadline>> {
+/// Errors as `queue.Queue`, whose calls look at the timeout only when
+/// `block` is true.
+pub(crate) fn queue_deadline(
+    block: bool,
+    timeout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<Deadline>> {
     if !block {
         return Ok(None);
     }
-    match timeout {
+    match secs(timeout)? {
         None => Ok(Some(Deadline::never())),
         Some(t) if t < 0.0 || t.is_nan() => Err(PyValueError::new_err(
             "'timeout' must be a non-negative number",

@@ -700,6 +700,58 @@ class SameAsCPython(unittest.TestCase):
                                 cond.release()
                         self.assertEqual(results[1], results[0])
 
+    def test_timeouts_are_read_only_where_a_call_waits(self):
+        # CPython's pure-Python types (and C's SimpleQueue.get) look at a
+        # timeout only when they are about to wait: a call that does not
+        # wait ignores even one of the wrong type.
+        def held(cond):
+            cond.acquire()
+            return cond
+
+        def recorded_first_wait(condition_type):
+            seen = []
+
+            class Recording(condition_type):
+                def wait(self, timeout=None):
+                    seen.append(timeout)
+                    return super().wait(timeout)
+
+            cond = Recording()
+            with cond:
+                calls = iter([False, True])
+                cond.wait_for(lambda: next(calls), 1)
+            return [type(t).__name__ for t in seen]
+
+        def filled(q):
+            q.put("item")
+            return q
+
+        cases = {
+            "Event set": lambda t, q: (lambda e: (e.set(), e.wait("x"))[1])(t.Event()),
+            "Event unset": lambda t, q: t.Event().wait("x"),
+            "Semaphore free": lambda t, q: t.Semaphore(1).acquire(True, "x"),
+            "Semaphore free, NaN": lambda t, q: t.Semaphore(1).acquire(True, float("nan")),
+            "Semaphore taken": lambda t, q: t.Semaphore(0).acquire(True, "x"),
+            "Semaphore non-blocking": lambda t, q: t.Semaphore(1).acquire(False, "x"),
+            "Barrier last party": lambda t, q: t.Barrier(1).wait("x"),
+            "wait_for true": lambda t, q: held(t.Condition()).wait_for(lambda: 5, "x"),
+            "wait_for false": lambda t, q: held(t.Condition()).wait_for(lambda: 0, "x"),
+            "wait_for first wait": lambda t, q: recorded_first_wait(t.Condition),
+            "Queue get non-blocking": lambda t, q: filled(q.Queue()).get(False, "x"),
+            "Queue get non-blocking, empty": lambda t, q: q.Queue().get(False, "x"),
+            "Queue get blocking": lambda t, q: filled(q.Queue()).get(True, "x"),
+            "SimpleQueue get non-blocking": lambda t, q: filled(q.SimpleQueue()).get(False, "x"),
+            "SimpleQueue get non-blocking, empty": lambda t, q: q.SimpleQueue().get(False, "x"),
+            "SimpleQueue get blocking": lambda t, q: filled(q.SimpleQueue()).get(True, "x"),
+        }
+        for name, case in cases.items():
+            with self.subTest(name):
+                # The messages of a wrong type differ (CPython's come from
+                # the arithmetic it does with the timeout): types only.
+                expected = self.outcome(lambda: case(threading, queue))[:2]
+                got = self.outcome(lambda: case(bobbin, bobbin))[:2]
+                self.assertEqual(got, expected)
+
     def test_locks_events_and_conditions(self):
         lock_calls = {
             "acquire_nonblocking": lambda o, x: o.acquire(False),
