@@ -663,8 +663,13 @@ impl Condition {
         if !self.target.get()?.is_owned(py)? {
             return Err(PyRuntimeError::new_err("cannot notify on un-acquired lock"));
         }
-        // Python's comparison and subtraction run with no bobbin lock held.
-        while !lock_gil(py, &self.waiters).is_empty() && n.gt(0)? {
+        // Python's comparison and subtraction run with no bobbin lock held
+        // (the queue's guard is a statement's temporary, gone before `>`).
+        loop {
+            let waiting = !lock_gil(py, &self.waiters).is_empty();
+            if !waiting || !n.gt(0)? {
+                break;
+            }
             let Some(waiter) = lock_gil(py, &self.waiters).pop_front() else {
                 break;
             };

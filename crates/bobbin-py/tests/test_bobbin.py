@@ -343,6 +343,42 @@ class Conditions(unittest.TestCase):
                 c.notify(None)  # no waiter: n is never looked at
                 c.notify("x")
 
+    def test_notify_compares_n_with_no_lock_of_bobbins_held(self):
+        # `notify(n)` with an n that is not an int counts it down with
+        # Python's `>` and `-`, which may run any code: here code that
+        # reads the condition's waiter queue (its repr does). Holding
+        # that queue's lock across `>` would deadlock.
+        c = bobbin.Condition()
+
+        class Count:
+            def __init__(self, n):
+                self.n = n
+
+            def __gt__(self, other):
+                repr(c)
+                return self.n > other
+
+            def __sub__(self, k):
+                return Count(self.n - k)
+
+        woken = []
+        # Daemons both: a deadlocked notifier would hold the lock for good.
+        waiter = threading.Thread(target=lambda: (c.acquire(), woken.append(c.wait(GENEROUS)),
+                                                  c.release()), daemon=True)
+        waiter.start()
+        spin_until(lambda: repr(c).endswith(", 1)>"), "the waiter to wait")
+
+        def notifier():
+            with c:
+                c.notify(Count(1))
+
+        t = threading.Thread(target=notifier, daemon=True)
+        t.start()
+        t.join(GENEROUS)
+        self.assertFalse(t.is_alive(), "notify(n) deadlocked on its own lock")
+        waiter.join()
+        self.assertEqual(woken, [True])
+
 
 class ConditionTimeouts(unittest.TestCase):
     def test_waiters_timing_out_together_leave_the_lock_free(self):
