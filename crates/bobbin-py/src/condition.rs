@@ -68,9 +68,10 @@ use crate::lock::{RLock, acquire_bare, release_error};
 use crate::wait::{self, lock_gil};
 use bobbin_lock::{LockGuard, RLockGuard};
 use bobbin_park::{Deadline, WaitKind, WaitLabel};
+use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyTuple};
+use pyo3::types::{PyDict, PyTuple};
 use pyo3::{PyTraverseError, PyVisit};
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -200,6 +201,26 @@ impl Target {
         }
     }
 
+    /// Takes one level of the native lock by `deadline` (`None`: a try),
+    /// as the lock's own `acquire` does; whether it was taken.
+    fn acquire_native(&self, py: Python<'_>, deadline: Option<Deadline>) -> PyResult<bool> {
+        match &self.kind {
+            Kind::Lock(lock) => acquire_bare(py, &**lock, deadline),
+            Kind::RLock(rlock) => acquire_bare(py, &**rlock, deadline),
+            Kind::Foreign => unreachable!("a foreign lock is taken by its own methods"),
+        }
+    }
+
+    /// Releases one level of the native lock, as the lock's own `release`
+    /// does.
+    fn release_native_level(&self) -> PyResult<()> {
+        match &self.kind {
+            Kind::Lock(lock) => lock.release().map_err(release_error),
+            Kind::RLock(rlock) => rlock.release().map_err(release_error),
+            Kind::Foreign => unreachable!("a foreign lock is released by its own methods"),
+        }
+    }
+
     /// Releases the native lock; returns how many levels it held.
     fn release_native(&self) -> usize {
         match &self.kind {
@@ -302,15 +323,6 @@ impl Condition {
             notified.then_some(())
         })?;
         Ok(notified.is_some())
-    }
-
-    /// Releases one level of the native lock (a bobbin `Lock` or `RLock`).
-    fn release_native_lock(&self) -> PyResult<()> {
-        match &self.target.get()?.kind {
-            Kind::Lock(lock) => lock.release().map_err(release_error),
-            Kind::RLock(rlock) => rlock.release().map_err(release_error),
-            Kind::Foreign => unreachable!("a foreign lock is released by its own methods"),
-        }
     }
 
     /// CPython's wait over any lock.
@@ -435,20 +447,12 @@ impl Condition {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
         let t = self.target.get()?;
-        let taken = match &t.kind {
-            Kind::Lock(lock) => {
-                let (blocking, timeout) = wait::lock_acquire_args(args, kwargs)?;
-                acquire_bare(py, &**lock, wait::lock_deadline(py, blocking, timeout)?)?
-            }
-            Kind::RLock(rlock) => {
-                let (blocking, timeout) = wait::lock_acquire_args(args, kwargs)?;
-                acquire_bare(py, &**rlock, wait::lock_deadline(py, blocking, timeout)?)?
-            }
-            Kind::Foreign => {
-                return Ok(t.foreign(py).call_method("acquire", args, kwargs)?.unbind());
-            }
-        };
-        Ok(PyBool::new(py, taken).to_owned().into_any().unbind())
+        if matches!(t.kind, Kind::Foreign) {
+            return Ok(t.foreign(py).call_method("acquire", args, kwargs)?.unbind());
+        }
+        let (blocking, timeout) = wait::lock_acquire_args(args, kwargs)?;
+        let taken = t.acquire_native(py, wait::lock_deadline(py, blocking, timeout)?)?;
+        taken.into_py_any(py)
     }
 
     /// Release the underlying lock: its own `release`, given the arguments
@@ -476,7 +480,7 @@ impl Condition {
                 args.len()
             )));
         }
-        self.release_native_lock()?;
+        t.release_native_level()?;
         Ok(py.None())
     }
 
@@ -485,12 +489,11 @@ impl Condition {
     #[pyo3(text_signature = "($self, /)")]
     fn __enter__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let t = self.target.get()?;
-        let taken = match &t.kind {
-            Kind::Lock(lock) => acquire_bare(py, &**lock, Some(Deadline::never()))?,
-            Kind::RLock(rlock) => acquire_bare(py, &**rlock, Some(Deadline::never()))?,
-            Kind::Foreign => return Ok(t.foreign(py).call_method0("__enter__")?.unbind()),
-        };
-        Ok(PyBool::new(py, taken).to_owned().into_any().unbind())
+        if matches!(t.kind, Kind::Foreign) {
+            return Ok(t.foreign(py).call_method0("__enter__")?.unbind());
+        }
+        t.acquire_native(py, Some(Deadline::never()))?
+            .into_py_any(py)
     }
 
     /// Release the underlying lock, at the end of `with cond:`: the lock's
@@ -520,7 +523,7 @@ impl Condition {
             let args = PyTuple::new(py, given)?;
             return Ok(t.foreign(py).call_method1("__exit__", args)?.unbind());
         }
-        self.release_native_lock()?;
+        t.release_native_level()?;
         Ok(py.None())
     }
 
