@@ -454,6 +454,51 @@ impl RLock<()> {
             Err(ReleaseError::NotOwned)
         }
     }
+
+    /// Frees the lock, every level, whichever thread holds it, and returns
+    /// whether it was held: Python's `RLock._at_fork_reinit()`, for a child
+    /// process after `fork()`, where the thread that held the lock does not
+    /// exist (a parent thread that held it at the fork would otherwise
+    /// leave it held for good).
+    ///
+    /// Meant for that one case. Called while other threads use the lock it
+    /// breaks the holder's hold, as a `release()` by another thread would
+    /// on a `Lock`: the holder's later `release()` returns
+    /// [`ReleaseError::NotOwned`], and a guard of its then releases nothing
+    /// (no data is at stake: only `RLock<()>` has this method).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_lock::{RLock, RLockGuard, ReleaseError};
+    /// use std::sync::Arc;
+    ///
+    /// let rlock = Arc::new(RLock::new(()));
+    /// let held = Arc::clone(&rlock);
+    /// // A thread that takes two levels and ends holding them, as a
+    /// // parent's thread is gone in a forked child.
+    /// std::thread::spawn(move || {
+    ///     RLockGuard::leak(held.acquire());
+    ///     RLockGuard::leak(held.acquire());
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// assert_eq!(rlock.release(), Err(ReleaseError::NotOwned));
+    /// assert!(rlock.reset());
+    /// assert!(!rlock.locked());
+    /// assert!(!rlock.reset()); // free already
+    /// RLockGuard::leak(rlock.acquire());
+    /// assert_eq!(rlock.recursion_count(), 1);
+    /// ```
+    #[doc(alias = "_at_fork_reinit")]
+    pub fn reset(&self) -> bool {
+        // Owner and count first: a thread that takes the lock once it is
+        // free writes its own after them (its acquisition follows the
+        // release below), and they are not erased.
+        self.owner.store(0, Ordering::Relaxed);
+        self.count.store(0, Ordering::Relaxed);
+        self.raw.release().is_ok()
+    }
 }
 
 /// Proof that the calling thread holds one level of an [`RLock`], giving

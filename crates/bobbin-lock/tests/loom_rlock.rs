@@ -1,6 +1,7 @@
 //! Loom models of `RLock`: nested acquisitions exclude other threads, a
-//! release by a non-owner is refused, and a condition wait releases every
-//! level and restores it.
+//! release by a non-owner is refused, a condition wait releases every
+//! level and restores it, and a `reset` does not erase the levels of the
+//! thread that takes the lock after it.
 //!
 //! Run with `cargo xtask loom` (`--cfg bobbin_loom`, release,
 //! `LOOM_MAX_PREEMPTIONS=2`): well under a second for the file on 2 cores.
@@ -114,5 +115,30 @@ fn a_condition_wait_releases_every_level() {
         }
         waiter.join().unwrap();
         assert!(!rlock.locked());
+    });
+}
+
+#[test]
+fn a_reset_frees_the_lock_for_a_waiter_whose_levels_survive_it() {
+    // `RLock<()>::reset` (Python's `_at_fork_reinit`) against a thread that
+    // is taking the lock: once that thread has it, its owner and count are
+    // its own, whatever the reset wrote before freeing the lock.
+    loom::model(|| {
+        let rlock = Arc::new(RLock::new(()));
+        RLockGuard::leak(rlock.acquire());
+        RLockGuard::leak(rlock.acquire());
+        let taker = {
+            let rlock = Arc::clone(&rlock);
+            loom::thread::spawn(move || {
+                RLockGuard::leak(rlock.acquire());
+                assert_eq!(rlock.recursion_count(), 1);
+                rlock.release().unwrap();
+                assert_eq!(rlock.release(), Err(ReleaseError::NotOwned));
+            })
+        };
+        assert!(rlock.reset());
+        taker.join().unwrap();
+        assert!(!rlock.locked());
+        assert_eq!(rlock.release(), Err(ReleaseError::NotOwned));
     });
 }

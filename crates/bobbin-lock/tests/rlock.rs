@@ -284,3 +284,54 @@ fn leak_keeps_the_level() {
         assert!(s.spawn(|| rlock.try_acquire().is_none()).join().unwrap());
     });
 }
+
+#[test]
+fn reset_frees_levels_held_by_a_thread_that_is_gone() {
+    // Python's `_at_fork_reinit` in a forked child: the holder no longer
+    // runs, and its levels would otherwise keep the lock for good.
+    let rlock = RLock::new(());
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            RLockGuard::leak(rlock.acquire());
+            RLockGuard::leak(rlock.acquire());
+        });
+    });
+    assert!(rlock.locked());
+    assert!(rlock.reset());
+    assert!(!rlock.locked());
+    assert!(!rlock.reset(), "a free lock has nothing to reset");
+    reacquire_and_release(&rlock);
+    assert!(!rlock.locked());
+}
+
+#[test]
+fn reset_hands_the_lock_to_a_waiter_and_the_old_holder_loses_it() {
+    let rlock = RLock::new(());
+    let holding = AtomicBool::new(false);
+    let reset_done = AtomicBool::new(false);
+    let waiter_in = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let holder = s.spawn(|| {
+            let guard = rlock.acquire();
+            holding.store(true, Ordering::Release);
+            wait_for("the reset", || reset_done.load(Ordering::Acquire));
+            // Its hold was broken: the guard's drop releases nothing.
+            let released = rlock.release();
+            drop(guard);
+            released
+        });
+        wait_for("the holder", || holding.load(Ordering::Acquire));
+        let waiter = s.spawn(|| {
+            waiter_in.store(true, Ordering::Release);
+            let guard = rlock.acquire_timeout(Duration::from_secs(10));
+            guard.map(|_| rlock.recursion_count())
+        });
+        wait_for("the waiter", || waiter_in.load(Ordering::Acquire));
+        assert!(rlock.reset());
+        // The waiter takes the freed lock, one level of its own.
+        assert_eq!(waiter.join().unwrap(), Some(1));
+        reset_done.store(true, Ordering::Release);
+        assert_eq!(holder.join().unwrap(), Err(ReleaseError::NotOwned));
+    });
+    assert!(!rlock.locked());
+}
