@@ -584,6 +584,31 @@ impl Condition {
         Ok(())
     }
 
+    /// Reset the lock to unlocked and forget the waiters, as in a child
+    /// process after `fork()` (where the threads that held the lock or
+    /// waited are gone): the lock's own `_at_fork_reinit`, as CPython's.
+    #[pyo3(text_signature = "($self, /)")]
+    fn _at_fork_reinit(&self, py: Python<'_>) -> PyResult<()> {
+        let t = self.target.get()?;
+        match &t.kind {
+            Kind::Lock(lock) => {
+                // As `Lock._at_fork_reinit`: a free lock stays free.
+                let _ = lock.release();
+            }
+            Kind::RLock(rlock) => {
+                rlock.reset();
+            }
+            Kind::Foreign => {
+                t.foreign(py).call_method0("_at_fork_reinit")?;
+            }
+        }
+        // Dropped after the queue's lock is released: a waiter's flag runs
+        // no Python code, but the lock is held for a few instructions only.
+        let waiters = std::mem::take(&mut *lock_gil(py, &self.waiters));
+        drop(waiters);
+        Ok(())
+    }
+
     /// Wait until notified or until the timeout (in seconds) passes; return
     /// False if it timed out. The lock must be held: it is released for the
     /// wait (every level of an RLock) and held again when this returns. The

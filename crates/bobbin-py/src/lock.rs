@@ -487,6 +487,13 @@ impl RLock {
         Ok(())
     }
 
+    /// Leave the lock unlocked, every level, whichever thread held it, as
+    /// in a child process after `fork()` (where that thread is gone).
+    #[pyo3(text_signature = "($self, /)")]
+    fn _at_fork_reinit(&self) {
+        self.inner.reset();
+    }
+
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
         let inner = &slf.get().inner;
         let state = if inner.locked() { "locked" } else { "unlocked" };

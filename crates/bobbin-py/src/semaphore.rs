@@ -546,6 +546,16 @@ impl Event {
         Ok(set.is_some())
     }
 
+    /// Make the event usable in a child process after `fork()`, keeping
+    /// its flag, as CPython's (which resets the Condition inside it).
+    #[pyo3(text_signature = "($self, /)")]
+    fn _at_fork_reinit(&self) {
+        // Nothing to reset: the event holds no lock (set, clear and wait
+        // are single atomic steps on its flag), and a waiter the parent
+        // left in the parking lot is a thread the child does not have,
+        // which a later set() only takes off the lot's queue.
+    }
+
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
         let state = if slf.get().inner.is_set() {
             "set"

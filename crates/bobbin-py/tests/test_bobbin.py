@@ -1,7 +1,8 @@
 """bobbin's own promises beyond CPython's suites: waits release the GIL,
 Ctrl-C interrupts them and leaves the primitive consistent, Rust threads
 share a queue with Python threads, `Queue.join(timeout)`, `thread_dump()`,
-PriorityQueue with a failing `<`, and drop-in use under the stdlib names.
+PriorityQueue with a failing `<`, and drop-in use under the stdlib names
+(fork hooks included).
 
 Run: python test_bobbin.py [-v]  (cargo xtask py runs it).
 """
@@ -9,6 +10,7 @@ Run: python test_bobbin.py [-v]  (cargo xtask py runs it).
 import _thread
 import ast
 import gc
+import os
 import pathlib
 import queue
 import random
@@ -1281,6 +1283,100 @@ class DropIn(unittest.TestCase):
                 with self.subTest(where):
                     for rust in ("```", "bobbin_", "# Examples", "::"):
                         self.assertNotIn(rust, doc or "")
+
+    def test_at_fork_reinit_frees_what_a_gone_thread_held(self):
+        # CPython's C RLock, Condition and Event have `_at_fork_reinit`
+        # (logging's and threading's fork hooks call it): the lock is left
+        # unlocked whichever thread held it, every level.
+        def held_by_a_thread_that_ended(acquire):
+            t = threading.Thread(target=acquire)
+            t.start()
+            t.join()
+
+        rlock = bobbin.RLock()
+        held_by_a_thread_that_ended(lambda: (rlock.acquire(), rlock.acquire()))
+        self.assertFalse(rlock.acquire(False))
+        rlock._at_fork_reinit()
+        self.assertTrue(rlock.acquire(False))
+        self.assertEqual(rlock._recursion_count(), 1)
+        rlock.release()
+        rlock._at_fork_reinit()  # an unlocked lock stays so
+        self.assertFalse(rlock.locked())
+
+        foreign = threading.Lock()
+        for cond in (bobbin.Condition(), bobbin.Condition(bobbin.Lock()),
+                     bobbin.Condition(bobbin.RLock()), bobbin.Condition(foreign)):
+            with self.subTest(cond=cond):
+                held_by_a_thread_that_ended(cond.acquire)
+                self.assertFalse(cond.acquire(False))
+                cond._at_fork_reinit()
+                self.assertTrue(cond.acquire(False))
+                cond.release()
+        with self.assertRaises(AttributeError):  # as CPython's, over a lock without it
+            bobbin.Condition(threading.Semaphore())._at_fork_reinit()
+
+        event = bobbin.Event()
+        event.set()
+        event._at_fork_reinit()  # keeps the flag, as CPython's
+        self.assertTrue(event.wait(0))
+
+    def test_fork_with_the_stdlib_names_patched(self):
+        # A program that makes bobbin's types threading's (before logging
+        # creates its locks) and forks while another thread holds a logging
+        # handler's lock and waits on a condition: the child's fork hooks
+        # (logging's, threading's on each Thread's `_started` Event) run
+        # without error, and the child can log and use the condition.
+        if not hasattr(os, "fork"):
+            self.skipTest("needs os.fork")
+        script = r"""
+import os, signal, sys, threading, bobbin
+threading.RLock, threading.Event = bobbin.RLock, bobbin.Event
+import logging
+logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(message)s")
+handler = logging.getLogger().handlers[0]
+assert type(handler.lock) is bobbin.RLock, handler.lock
+cond = bobbin.Condition()
+done = threading.Event()
+
+def holder():
+    handler.lock.acquire()
+    with cond:
+        cond.wait(60)
+    done.wait(60)
+    handler.lock.release()
+
+t = threading.Thread(target=holder)
+t.start()
+while True:  # until the holder waits on cond (its wait released the lock)
+    with cond:
+        if "1)>" in repr(cond):
+            break
+pid = os.fork()
+if pid == 0:
+    signal.alarm(20)  # a deadlock kills the child rather than the test
+    assert repr(cond).endswith(", 1)>"), repr(cond)  # the parent's waiter
+    cond._at_fork_reinit()
+    assert repr(cond).endswith(", 0)>"), repr(cond)
+    with cond:
+        cond.notify()
+        assert not cond.wait(0.01)
+    logging.info("child logged")
+    sys.stdout.flush()
+    os._exit(0)
+_, status = os.waitpid(pid, 0)
+with cond:
+    cond.notify()
+done.set()
+t.join()
+logging.info("parent logged, child status %d", status)
+"""
+        import subprocess
+        out = subprocess.run(
+            [sys.executable, "-W", "ignore::DeprecationWarning", "-c", script],
+            capture_output=True, text=True, timeout=GENEROUS * 3)
+        self.assertEqual(out.stderr, "")
+        self.assertEqual(out.stdout, "child logged\nparent logged, child status 0\n")
+        self.assertEqual(out.returncode, 0)
 
     def test_deprecated_and_obsolete_synonyms(self):
         event = bobbin.Event()
