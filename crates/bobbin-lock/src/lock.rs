@@ -364,6 +364,33 @@ impl Lock<()> {
     pub fn release(&self) -> Result<(), ReleaseError> {
         self.raw.release()
     }
+
+    /// Frees the lock whoever holds it and wakes every thread waiting for
+    /// it, handing it to none; returns whether it was held: Python's
+    /// `Lock._at_fork_reinit()`, for a child process after `fork()`.
+    ///
+    /// In a forked child the threads parked on the lock are the parent's,
+    /// which the child does not have. [`release`](Lock::release) would
+    /// hand the lock to the first of them if it had waited more than about
+    /// a millisecond, and the lock would stay held for good; waking them
+    /// all takes their records out of the parking lot. Outside a forked
+    /// child it is a release after which every waiter races for the lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_lock::{Lock, LockGuard};
+    ///
+    /// let lock = Lock::new(());
+    /// assert!(!lock.reset()); // free already
+    /// LockGuard::leak(lock.acquire());
+    /// assert!(lock.reset());
+    /// assert!(lock.try_acquire().is_some());
+    /// ```
+    #[doc(alias = "_at_fork_reinit")]
+    pub fn reset(&self) -> bool {
+        self.raw.reset()
+    }
 }
 
 /// Proof that a [`Lock`] is held, giving access to its data; dropping it

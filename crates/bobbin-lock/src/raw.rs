@@ -15,7 +15,7 @@ use crate::{ReleaseError, word};
 use bobbin_park::sync::atomic::{AtomicU8, Ordering};
 use bobbin_park::{
     DEFAULT_UNPARK_TOKEN, Deadline, FilterOp, LOCK_LOCKED, LOCK_PARKED, ParkResult, SpinWait,
-    UnparkToken, WaitKind, WaitLabel, unpark_filter,
+    UnparkToken, WaitKind, WaitLabel, unpark_all, unpark_filter,
 };
 use core::cell::Cell;
 use core::fmt;
@@ -281,6 +281,25 @@ impl RawLock {
                 Err(current) => state = current,
             }
         }
+    }
+
+    /// Frees the lock whoever holds it and wakes every thread parked on
+    /// it, handing it to none; returns whether it was held. Python's
+    /// `_at_fork_reinit`: in a child process after `fork()` the threads
+    /// parked here are the parent's, which the child does not have, and a
+    /// release ([`release`](RawLock::release)) could hand the lock to one
+    /// of them for good. Waking them takes their records out of the
+    /// parking lot. Outside a forked child it is a release that wakes every
+    /// waiter to race for the lock.
+    pub(crate) fn reset(&self) -> bool {
+        // The word first, then the queue: a thread that parks after the
+        // exchange has marked the word again itself (it sleeps only on a
+        // held, marked word), and one parked before it is in the queue that
+        // the unpark empties; in between, as after a release's exchange, the
+        // word is unmarked while this call is committed to waking them.
+        let before = self.state.swap(0, Ordering::Release);
+        unpark_all(&self.state, TOKEN_NORMAL);
+        before & LOCK_LOCKED != 0
     }
 
     #[cold]

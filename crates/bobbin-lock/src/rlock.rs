@@ -459,13 +459,18 @@ impl RLock<()> {
     /// whether it was held: Python's `RLock._at_fork_reinit()`, for a child
     /// process after `fork()`, where the thread that held the lock does not
     /// exist (a parent thread that held it at the fork would otherwise
-    /// leave it held for good).
+    /// leave it held for good). Threads parked on the lock are woken and
+    /// none is handed it: in a forked child they are the parent's, whose
+    /// records would stay in the parking lot (see [`Lock::reset`]).
     ///
     /// Meant for that one case. Called while other threads use the lock it
     /// breaks the holder's hold, as a `release()` by another thread would
     /// on a `Lock`: the holder's later `release()` returns
-    /// [`ReleaseError::NotOwned`], and a guard of its then releases nothing
-    /// (no data is at stake: only `RLock<()>` has this method).
+    /// [`ReleaseError::NotOwned`], a guard of its then releases nothing (no
+    /// data is at stake: only `RLock<()>` has this method), and the waiters
+    /// race for the lock.
+    ///
+    /// [`Lock::reset`]: crate::Lock::reset
     ///
     /// # Examples
     ///
@@ -497,7 +502,7 @@ impl RLock<()> {
         // release below), and they are not erased.
         self.owner.store(0, Ordering::Relaxed);
         self.count.store(0, Ordering::Relaxed);
-        self.raw.release().is_ok()
+        self.raw.reset()
     }
 }
 

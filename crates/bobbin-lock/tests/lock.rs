@@ -549,3 +549,33 @@ fn stress_every_way_in_and_out_keeps_exclusion() {
     });
     assert_eq!(lock.into_inner(), total.load(Ordering::Relaxed) as u64);
 }
+
+#[test]
+fn a_reset_frees_the_lock_and_every_waiter_gets_it_in_turn() {
+    // Python's `_at_fork_reinit` outside a fork: the holder's acquisition is
+    // dropped, and the waiters (parked or about to be) all wake and take
+    // the lock one at a time.
+    let lock = Lock::new(());
+    let started = AtomicUsize::new(0);
+    let inside = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    LockGuard::leak(lock.acquire());
+    std::thread::scope(|s| {
+        for _ in 0..3 {
+            s.spawn(|| {
+                started.fetch_add(1, Ordering::Relaxed);
+                let _guard = lock
+                    .acquire_timeout(Duration::from_secs(10))
+                    .expect("woken");
+                assert_eq!(inside.fetch_add(1, Ordering::Relaxed), 0, "exclusion");
+                inside.fetch_sub(1, Ordering::Relaxed);
+                done.fetch_add(1, Ordering::Relaxed);
+            });
+        }
+        wait_for("the waiters", || started.load(Ordering::Relaxed) == 3);
+        assert!(lock.reset());
+    });
+    assert_eq!(done.load(Ordering::Relaxed), 3);
+    assert!(!lock.locked());
+    assert!(!lock.reset());
+}

@@ -1,6 +1,7 @@
 //! Loom models of `Lock`: mutual exclusion, Python's release from another
 //! thread, racing releases, the fair hand-off, a timed acquire racing the
-//! release, and a condition wait through `WaitGuard`.
+//! release, a condition wait through `WaitGuard`, and a `reset` with
+//! threads parking around it.
 //!
 //! Run with `cargo xtask loom` (`--cfg bobbin_loom`, release,
 //! `LOOM_MAX_PREEMPTIONS=2`): well under a second for the file on 2 cores.
@@ -214,5 +215,30 @@ fn a_condition_wait_releases_the_lock_and_is_never_lost() {
         LockGuard::unlock_fair(guard);
         waiter.join().unwrap();
         assert!(!gate.open.locked());
+    });
+}
+
+#[test]
+fn a_reset_wakes_every_waiter_and_leaves_no_mark_behind() {
+    // `Lock<()>::reset` (Python's `_at_fork_reinit`) clears the word, mark
+    // included, and then wakes whoever is parked: two threads that park
+    // before it, after it or in between still get the lock, and once they
+    // are done the lock is free and unmarked (a fresh acquire and release
+    // take the fast paths).
+    loom::model(|| {
+        let counter = Arc::new(Counter::new());
+        LockGuard::leak(counter.lock.acquire());
+        let waiters: Vec<_> = (0..2)
+            .map(|_| {
+                let counter = Arc::clone(&counter);
+                loom::thread::spawn(move || counter.increment(false))
+            })
+            .collect();
+        assert!(counter.lock.reset());
+        for waiter in waiters {
+            waiter.join().unwrap();
+        }
+        assert_eq!(counter.get(), 2);
+        assert!(!counter.lock.reset(), "the lock is free");
     });
 }
