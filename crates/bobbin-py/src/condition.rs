@@ -592,8 +592,7 @@ impl Condition {
         let t = self.target.get()?;
         match &t.kind {
             Kind::Lock(lock) => {
-                // As `Lock._at_fork_reinit`: a free lock stays free.
-                let _ = lock.release();
+                lock.reset();
             }
             Kind::RLock(rlock) => {
                 rlock.reset();

@@ -279,9 +279,9 @@ impl Lock {
     /// Leave the lock unlocked, as in a child process after `fork()`.
     #[pyo3(text_signature = "($self, /)")]
     fn _at_fork_reinit(&self) {
-        // After a fork the child has one thread and no waiter: releasing
-        // whatever acquisition the parent left is the reset.
-        let _ = self.inner.release();
+        // Not `release()`: that could hand the lock to a parent thread that
+        // was waiting for it at the fork and is not in the child.
+        self.inner.reset();
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> String {
