@@ -99,6 +99,21 @@ class Interrupts(unittest.TestCase):
     # The wait slices are 20 ms; the bound is generous for a loaded machine.
     BOUND = 1.0
 
+    @classmethod
+    def setUpClass(cls):
+        # Started with SIGINT ignored (a shell's background job without job
+        # control, `nohup`), Python installs no handler and the signal is
+        # lost: the blocked call would never return. Install Python's own
+        # for these tests.
+        cls.ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        if cls.ignored:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
     def interrupt(self, call):
         """Runs `call` on the main thread, sends SIGINT from another thread
         once it blocks, and returns the seconds from signal to exception."""
