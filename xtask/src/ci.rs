@@ -14,8 +14,8 @@ pub(crate) fn run(args: &[String]) -> Result {
         return Err(format!("`cargo xtask ci` takes no arguments (got `{arg}`)").into());
     }
     let python = crate::py::find_python();
-    // The Python step is three or four commands (a venv is made once).
-    let mut steps = Steps::new("ci", if python.is_some() { 11 } else { 7 });
+    // The Python step is four or five commands (a venv is made once).
+    let mut steps = Steps::new("ci", if python.is_some() { 12 } else { 7 });
 
     steps.run("fmt", util::cargo().args(["fmt", "--all", "--check"]))?;
     steps.run(

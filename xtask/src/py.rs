@@ -1,5 +1,7 @@
 //! `cargo xtask py`: build the Python module `bobbin` and run CPython 3.13's
-//! own `lock_tests` and `test_queue` on it, then bobbin's Python tests.
+//! own `lock_tests` and `test_queue` on it, then bobbin's Python tests,
+//! then CPython's `test_threading`, `test_queue` and thread-pool tests with
+//! threading's and queue's names bound to bobbin's types (the drop-in).
 //!
 //! The module is installed with pip (which builds it with maturin, fetched
 //! from PyPI into pip's build environment) into a venv under
@@ -77,7 +79,8 @@ pub(crate) fn install(steps: &mut Steps, python: &PathBuf) -> Result<PathBuf> {
 
 /// The steps of the Python check, for `cargo xtask py` and the Python step
 /// of `cargo xtask ci`: build and install the module, the conformance
-/// suite (`repeat` times), bobbin's own Python tests.
+/// suite (`repeat` times), bobbin's own Python tests, the drop-in suite
+/// (`repeat` times).
 pub(crate) fn check(steps: &mut Steps, python: &PathBuf, repeat: usize) -> Result {
     let root = util::project_root();
     let venv_python = install(steps, python)?;
@@ -93,6 +96,13 @@ pub(crate) fn check(steps: &mut Steps, python: &PathBuf, repeat: usize) -> Resul
         "pytests",
         Command::new(&venv_python)
             .arg(tests.join("test_bobbin.py"))
+            .current_dir(&tests),
+    )?;
+    steps.run(
+        "dropin",
+        Command::new(&venv_python)
+            .arg(tests.join("dropin.py"))
+            .args(["--repeat", &repeat.to_string()])
             .current_dir(&tests),
     )
 }
@@ -121,7 +131,7 @@ pub(crate) fn run(args: &[String]) -> Result {
         return Ok(());
     };
     println!("py: using {}", python.display());
-    let mut steps = Steps::new("py", 4);
+    let mut steps = Steps::new("py", 5);
     check(&mut steps, &python, repeat)?;
     steps.summary();
     Ok(())

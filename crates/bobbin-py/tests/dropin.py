@@ -1,0 +1,111 @@
+"""bobbin as a drop-in: CPython 3.13's own suites for threading, queue and
+concurrent.futures' thread pool, run with threading's and queue's names
+bound to bobbin's types, as a program that does `threading.Lock =
+bobbin.Lock` (before importing what uses it) runs.
+
+`test.test_threading`, `test.test_queue` and
+`test.test_concurrent_futures.test_thread_pool` come from the
+interpreter's installed standard library, unmodified. The names are
+rebound before they are imported, so their test classes (`LockTests`'s
+`locktype = threading.Lock`, `test_queue`'s `import queue`), the
+`Thread` objects' own `Event`s and the thread pool's locks, conditions and
+`SimpleQueue` are bobbin's; tests that run a child interpreter run it
+without the patch. Usage:
+
+    python dropin.py [--repeat N] [-v] [unittest name filters...]
+
+It prints `N passed, N failed, N skipped` (per run, and the total over
+every run) and exits non-zero if anything failed.
+"""
+
+import argparse
+import signal
+import sys
+import threading
+import time
+import queue
+import unittest
+
+import bobbin
+
+THREADING = ["Lock", "RLock", "Condition", "Semaphore", "BoundedSemaphore", "Event", "Barrier"]
+QUEUE = ["Queue", "LifoQueue", "PriorityQueue", "SimpleQueue"]
+for name in THREADING:
+    setattr(threading, name, getattr(bobbin, name))
+for name in QUEUE:
+    setattr(queue, name, getattr(bobbin, name))
+
+# Quiet, as under CPython's test runner (its default prints progress).
+from test import support  # noqa: E402
+
+support.verbose = 0
+
+# Imported after the names are rebound.
+from test import test_queue, test_threading  # noqa: E402
+from test.test_concurrent_futures import test_thread_pool  # noqa: E402
+
+MODULES = [test_threading, test_queue, test_thread_pool]
+
+# Each skip names what the test checks that is not the type's behaviour.
+SKIPS = {
+    (test_threading.EventTests, "test_at_fork_reinit"):
+        "checks Event._cond, the Condition inside CPython's pure-Python Event",
+    (test_threading.MiscTestCase, "test__all__"):
+        "checks that threading's public names are defined in threading, "
+        "which the rebinding makes untrue",
+}
+for (cls, method), reason in SKIPS.items():
+    setattr(cls, method, unittest.skip(reason)(getattr(cls, method)))
+
+
+def suite(filters):
+    loader = unittest.TestLoader()
+    tests = unittest.TestSuite()
+    for module in MODULES:
+        for test in _flatten(loader.loadTestsFromModule(module)):
+            if not filters or any(f in test.id() for f in filters):
+                tests.addTest(test)
+    return tests
+
+
+def _flatten(tests):
+    for test in tests:
+        if isinstance(test, unittest.TestSuite):
+            yield from _flatten(test)
+        else:
+            yield test
+
+
+def main():
+    # Started with SIGINT ignored (a shell's background job without job
+    # control, `nohup`), Python installs no handler, and test_threading's
+    # interrupt tests (here and in the interpreters they start, which
+    # inherit the disposition) would wait for a KeyboardInterrupt that never
+    # comes. Python's own handler is what they expect.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("filters", nargs="*")
+    args = parser.parse_args()
+
+    totals = [0, 0, 0]
+    for run in range(1, args.repeat + 1):
+        start = time.monotonic()
+        result = unittest.TextTestRunner(
+            verbosity=2 if args.verbose else 1, stream=sys.stderr
+        ).run(suite(args.filters))
+        failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+        skipped = len(result.skipped)
+        passed = result.testsRun - failed - skipped
+        totals = [totals[0] + passed, totals[1] + failed, totals[2] + skipped]
+        if args.repeat > 1:
+            print(f"run {run}: {passed} passed, {failed} failed, {skipped} skipped"
+                  f" in {time.monotonic() - start:.1f}s", flush=True)
+    print(f"{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped")
+    return 1 if totals[1] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
