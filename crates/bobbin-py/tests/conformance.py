@@ -13,12 +13,11 @@ It prints `N passed, N failed, N skipped` (per run, and the total over
 every run) and exits non-zero if anything failed.
 """
 
-import argparse
 import sys
-import time
 import unittest
 
 import bobbin
+import runner
 from test import lock_tests, test_queue, test_threading
 
 # Each skip names the CPython implementation detail the test checks.
@@ -105,42 +104,8 @@ CLASSES = [
 
 def suite(filters):
     loader = unittest.TestLoader()
-    tests = unittest.TestSuite()
-    for cls in CLASSES:
-        for test in loader.loadTestsFromTestCase(cls):
-            if not filters or any(f in test.id() for f in filters):
-                tests.addTest(test)
-    return tests
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("-v", "--verbose", action="store_true")
-    parser.add_argument("filters", nargs="*")
-    args = parser.parse_args()
-
-    totals = [0, 0, 0]
-    skips = {}
-    for run in range(1, args.repeat + 1):
-        start = time.monotonic()
-        result = unittest.TextTestRunner(
-            verbosity=2 if args.verbose else 1, stream=sys.stderr
-        ).run(suite(args.filters))
-        failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-        skipped = len(result.skipped)
-        passed = result.testsRun - failed - skipped
-        for test, reason in result.skipped:
-            skips[test.id().removeprefix("__main__.")] = reason
-        totals = [totals[0] + passed, totals[1] + failed, totals[2] + skipped]
-        if args.repeat > 1:
-            print(f"run {run}: {passed} passed, {failed} failed, {skipped} skipped"
-                  f" in {time.monotonic() - start:.1f}s", flush=True)
-    for name, reason in sorted(skips.items()):
-        print(f"skipped {name}: {reason}")
-    print(f"{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped")
-    return 1 if totals[1] else 0
+    return runner.tests_of((loader.loadTestsFromTestCase(cls) for cls in CLASSES), filters)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(runner.main(__doc__.splitlines()[0], suite))

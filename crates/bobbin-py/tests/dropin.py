@@ -18,15 +18,14 @@ It prints `N passed, N failed, N skipped` (per run, and the total over
 every run) and exits non-zero if anything failed.
 """
 
-import argparse
+import queue
 import signal
 import sys
 import threading
-import time
-import queue
 import unittest
 
 import bobbin
+import runner
 
 THREADING = ["Lock", "RLock", "Condition", "Semaphore", "BoundedSemaphore", "Event", "Barrier"]
 QUEUE = ["Queue", "LifoQueue", "PriorityQueue", "SimpleQueue"]
@@ -60,23 +59,10 @@ for (cls, method), reason in SKIPS.items():
 
 def suite(filters):
     loader = unittest.TestLoader()
-    tests = unittest.TestSuite()
-    for module in MODULES:
-        for test in _flatten(loader.loadTestsFromModule(module)):
-            if not filters or any(f in test.id() for f in filters):
-                tests.addTest(test)
-    return tests
+    return runner.tests_of((loader.loadTestsFromModule(m) for m in MODULES), filters)
 
 
-def _flatten(tests):
-    for test in tests:
-        if isinstance(test, unittest.TestSuite):
-            yield from _flatten(test)
-        else:
-            yield test
-
-
-def main():
+if __name__ == "__main__":
     # Started with SIGINT ignored (a shell's background job without job
     # control, `nohup`), Python installs no handler, and test_threading's
     # interrupt tests (here and in the interpreters they start, which
@@ -84,28 +70,4 @@ def main():
     # comes. Python's own handler is what they expect.
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("-v", "--verbose", action="store_true")
-    parser.add_argument("filters", nargs="*")
-    args = parser.parse_args()
-
-    totals = [0, 0, 0]
-    for run in range(1, args.repeat + 1):
-        start = time.monotonic()
-        result = unittest.TextTestRunner(
-            verbosity=2 if args.verbose else 1, stream=sys.stderr
-        ).run(suite(args.filters))
-        failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-        skipped = len(result.skipped)
-        passed = result.testsRun - failed - skipped
-        totals = [totals[0] + passed, totals[1] + failed, totals[2] + skipped]
-        if args.repeat > 1:
-            print(f"run {run}: {passed} passed, {failed} failed, {skipped} skipped"
-                  f" in {time.monotonic() - start:.1f}s", flush=True)
-    print(f"{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped")
-    return 1 if totals[1] else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(runner.main(__doc__.splitlines()[0], suite))
