@@ -7,10 +7,11 @@ bobbin.Lock` (before importing what uses it) runs.
 `test.test_concurrent_futures.test_thread_pool` come from the
 interpreter's installed standard library, unmodified. The names are
 rebound before they are imported, so their test classes (`LockTests`'s
-`locktype = threading.Lock`, `test_queue`'s `import queue`), the
-`Thread` objects' own `Event`s and the thread pool's locks, conditions and
-`SimpleQueue` are bobbin's; tests that run a child interpreter run it
-without the patch. Usage:
+`locktype = threading.Lock`), the `Thread` objects' own `Event`s, the
+thread pool's locks, conditions and `SimpleQueue`, and the locks and
+conditions of the pure-Python `queue.Queue` that `test_queue` imports
+afresh are bobbin's; tests that run a child interpreter run it without
+the rebinding. Usage:
 
     python dropin.py [--repeat N] [-v] [unittest name filters...]
 
