@@ -601,10 +601,8 @@ impl Condition {
                 t.foreign(py).call_method0("_at_fork_reinit")?;
             }
         }
-        // Dropped after the queue's lock is released: a waiter's flag runs
-        // no Python code, but the lock is held for a few instructions only.
-        let waiters = std::mem::take(&mut *lock_gil(py, &self.waiters));
-        drop(waiters);
+        // A waiter's flag is a Rust `Arc`: dropping it runs no Python code.
+        lock_gil(py, &self.waiters).clear();
         Ok(())
     }
 
