@@ -14,6 +14,7 @@
 //! | [`park`], [`unpark_one`], [`unpark_all`], [`unpark_filter`], [`unpark_requeue`] | the parking lot, keyed by a state word ([`Key`]), with park and unpark tokens |
 //! | [`ConditionQueue`] | a condition variable's waiting room: notifications move waiters to their lock's queue (parking_lot's requeue) |
 //! | [`SpinWait`] | adaptive spinning before parking |
+//! | [`yield_guarded`], [`HoldOff`] | yielding that stops when it gives the core away to a busy thread |
 //! | [`asymmetric`] | a nearly free fence for a hot path, paired with a costly one (`membarrier`) for a rare path |
 //! | [`parked_threads`], [`WaitKind`], [`WaitLabel`] | what every parked thread waits for, and since when: the raw material of a hang report |
 //! | [`sync`], [`cell`], [`hint`], [`thread`] | the model-checking seam: std's atomics, cell, spin hint and thread identity, or loom's |
@@ -133,6 +134,7 @@ mod condition;
 mod deadline;
 mod diag;
 pub mod hint;
+mod hold_off;
 mod park;
 mod spin;
 pub mod sync;
@@ -141,6 +143,7 @@ pub mod thread;
 pub use condition::{CondWait, ConditionQueue, LOCK_LOCKED, LOCK_PARKED};
 pub use deadline::Deadline;
 pub use diag::{ParkedThread, WaitKind, WaitLabel, parked_threads};
+pub use hold_off::{HoldOff, yield_guarded};
 pub use park::{
     DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, FilterOp, Key, ParkResult, ParkToken, RequeueOp,
     UnparkResult, UnparkToken, WaitKey, park, unpark_all, unpark_filter, unpark_one,

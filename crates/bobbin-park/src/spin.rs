@@ -7,6 +7,12 @@
 //! that the caller parks. This is the same schedule; under
 //! `--cfg bobbin_loom` spinning only multiplies the interleavings a model must
 //! explore, so there the spinner gives up at once.
+//!
+//! [`SpinWait::spin_guarded`] is the spin for waits on another thread's
+//! signal: its yields stop when they give the core away to a busy thread
+//! (see [`yield_guarded`]).
+
+use crate::hold_off::yield_guarded;
 
 /// A counter for spin loops that back off exponentially and then tell the
 /// caller to park.
@@ -105,6 +111,36 @@ impl SpinWait {
             crate::thread::yield_now();
         }
         true
+    }
+
+    /// As [`spin`](SpinWait::spin), but its yields are [`yield_guarded`]:
+    /// `false` also when a yield gave the core away, or yielding is held
+    /// off. For waits on another thread's signal (an event, a queue's
+    /// item), where a lost yield costs a slice on every hand-off; see
+    /// [`yield_guarded`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut spin = bobbin_park::SpinWait::new();
+    /// let mut rounds = 0;
+    /// while spin.spin_guarded() {
+    ///     rounds += 1;
+    /// }
+    /// assert!(rounds < 100);
+    /// ```
+    #[inline]
+    pub fn spin_guarded(&mut self) -> bool {
+        if cfg!(bobbin_loom) || self.counter >= SPIN_LIMIT {
+            return false;
+        }
+        self.counter += 1;
+        if self.counter <= RELAX_ROUNDS {
+            cpu_relax(1 << (self.counter - 1));
+            true
+        } else {
+            yield_guarded()
+        }
     }
 
     /// Spins once without ever yielding the time slice, for loops that only

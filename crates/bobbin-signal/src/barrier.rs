@@ -838,7 +838,8 @@ impl Barrier {
         // The last party usually comes within microseconds when the parties
         // run in lock step, far sooner than a futex sleep and wake-up (tens
         // of microseconds here), so spin a little first, as `Event::wait`
-        // does. The spin only reads the loose word.
+        // does, with guarded yields (a yield beside a busy thread costs a
+        // slice). The spin only reads the loose word.
         let mut spin = SpinWait::new();
         loop {
             if Loose(self.loose.load(Ordering::Acquire)).draining() {
@@ -852,7 +853,7 @@ impl Barrier {
                 deadline = Deadline::never();
                 continue;
             }
-            if spin.spin() {
+            if spin.spin_guarded() {
                 continue;
             }
             let _label = WaitLabel::unless_labelled(&BARRIER_WAIT);
