@@ -101,16 +101,10 @@ impl SpinWait {
     /// ```
     #[inline]
     pub fn spin(&mut self) -> bool {
-        if cfg!(bobbin_loom) || self.counter >= SPIN_LIMIT {
-            return false;
-        }
-        self.counter += 1;
-        if self.counter <= RELAX_ROUNDS {
-            cpu_relax(1 << (self.counter - 1));
-        } else {
+        self.round(|| {
             crate::thread::yield_now();
-        }
-        true
+            true
+        })
     }
 
     /// As [`spin`](SpinWait::spin), but its yields are [`yield_guarded`]:
@@ -131,6 +125,13 @@ impl SpinWait {
     /// ```
     #[inline]
     pub fn spin_guarded(&mut self) -> bool {
+        self.round(yield_guarded)
+    }
+
+    /// One round of [`spin`](SpinWait::spin)'s schedule, with `yield_once`
+    /// for the yielding rounds (whether to go on).
+    #[inline]
+    fn round(&mut self, yield_once: impl FnOnce() -> bool) -> bool {
         if cfg!(bobbin_loom) || self.counter >= SPIN_LIMIT {
             return false;
         }
@@ -139,7 +140,7 @@ impl SpinWait {
             cpu_relax(1 << (self.counter - 1));
             true
         } else {
-            yield_guarded()
+            yield_once()
         }
     }
 

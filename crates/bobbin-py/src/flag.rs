@@ -14,12 +14,12 @@
 //!
 //! 1. A few `pause`s.
 //! 2. Yielding its time slice, for up to [`YIELD_FOR`]. When the thread
-//!    that will set the flag runs on the other core, a yield with nothing else to run
-//!    returns at once and polls the flag again. When it shares this core
-//!    (the other core busy), a yield is a context switch straight to it,
-//!    cheaper than a sleep and a wake-up: a `Condition` ping-pong then
-//!    costs two context switches a round trip and no futex call
-//!    (`perf stat -e 'syscalls:sys_enter_*'`).
+//!    that will set the flag runs on the other core, a yield with nothing
+//!    else to run returns at once and polls the flag again. When it shares
+//!    this core (the other core busy), a yield is a context switch
+//!    straight to it, cheaper than a sleep and a wake-up: a `Condition`
+//!    ping-pong then costs two context switches a round trip and no futex
+//!    call (`perf stat -e 'syscalls:sys_enter_*'`).
 //! 3. Only when yielding is held off (below): `pause`s for up to
 //!    [`PAUSE_FOR`], unless that is held off too.
 //!
