@@ -85,26 +85,19 @@ pub(crate) fn check(steps: &mut Steps, python: &PathBuf, repeat: usize) -> Resul
     let root = util::project_root();
     let venv_python = install(steps, python)?;
     let tests = root.join("crates").join("bobbin-py").join("tests");
-    steps.run(
-        "conformance",
-        Command::new(&venv_python)
-            .arg(tests.join("conformance.py"))
-            .args(["--repeat", &repeat.to_string()])
-            .current_dir(&tests),
-    )?;
-    steps.run(
-        "pytests",
-        Command::new(&venv_python)
-            .arg(tests.join("test_bobbin.py"))
-            .current_dir(&tests),
-    )?;
-    steps.run(
-        "dropin",
-        Command::new(&venv_python)
-            .arg(tests.join("dropin.py"))
-            .args(["--repeat", &repeat.to_string()])
-            .current_dir(&tests),
-    )
+    // Each suite is a script in `tests/`, run from there; the repeated
+    // ones take `--repeat`.
+    let mut suite = |name: &str, script: &str, repeat: Option<usize>| {
+        let mut cmd = Command::new(&venv_python);
+        cmd.arg(tests.join(script)).current_dir(&tests);
+        if let Some(repeat) = repeat {
+            cmd.args(["--repeat", &repeat.to_string()]);
+        }
+        steps.run(name, &mut cmd)
+    };
+    suite("conformance", "conformance.py", Some(repeat))?;
+    suite("pytests", "test_bobbin.py", None)?;
+    suite("dropin", "dropin.py", Some(repeat))
 }
 
 /// The one line printed when there is no CPython 3.13.
