@@ -157,14 +157,14 @@ static YIELDS: HoldOff = HoldOff::new();
 /// so the yield hands the core to that thread for up to a slice (0.7–3 ms).
 /// A thread waiting for a signal loses the bet on every hand-off: two
 /// threads passing a `bobbin_signal::Event` back and forth, pinned to one
-/// core beside a busy loop on the 2-core machine, took 1.4 ms a round trip
-/// (parking_lot's `Condvar`, which parks at once, 6 µs), and two Python
-/// threads passing a `bobbin.Event` took 1.9 ms with each beside a busy
-/// loop on a core of its own. So this yield is timed: one that
-/// took over 100 µs holds yielding off, for every thread of the process,
-/// for 2 ms, doubling up to 200 ms while slow yields keep coming soon after
-/// the last, so that waits park instead (a futex sleep and wake-up:
-/// microseconds, not a slice).
+/// core beside a busy loop on the 2-core machine, took about 1.4 ms a
+/// round trip, a slice each hand-off (guarded: 7.7 µs, the median of five
+/// runs), and two Python threads passing a `bobbin.Event` took about
+/// 1.9 ms with each beside a busy loop on a core of its own. So this yield
+/// is timed: one that took over 100 µs holds yielding off, for every
+/// thread of the process, for 2 ms, doubling up to 200 ms while slow
+/// yields keep coming soon after the last, so that waits park instead (a
+/// futex sleep and wake-up: microseconds, not a slice).
 /// [`SpinWait::spin_guarded`](crate::SpinWait::spin_guarded) is the spin
 /// whose yields are guarded so, for waits on another thread's signal; lock
 /// waits keep [`SpinWait::spin`](crate::SpinWait::spin), parking_lot's

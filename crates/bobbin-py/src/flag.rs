@@ -29,7 +29,7 @@
 //! the yielding, whether or not the flag was set meanwhile (the thread that
 //! set it may well have run after the busy one's slice), and no thread of
 //! the process yields for a while (2 ms, doubling up to 200 ms). Two
-//! Python threads pinned to one core beside a busy loop took 640 µs a
+//! Python threads pinned to one core beside a busy loop took about 640 µs a
 //! `Barrier` generation when only a yield that left the flag clear held
 //! yielding off: every generation's yield lost a slice and found the flag
 //! set.

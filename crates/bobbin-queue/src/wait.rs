@@ -104,7 +104,7 @@ pub(crate) fn wake_all<K: Key>(key: &K, clear_flag: impl FnOnce()) {
 /// thread the yield waits for may share the core with that busy thread,
 /// or wait for this one: unguarded, two threads passing items back and
 /// forth through two queues, pinned to one core beside a busy loop, took
-/// 1.4 ms a round trip, a slice each.
+/// about 1.4 ms a round trip, a slice each.
 ///
 /// Under `--cfg bobbin_loom` there is no waiting: the caller parks at once,
 /// which is the interleaving the model must explore.
