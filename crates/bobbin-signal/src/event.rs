@@ -11,8 +11,15 @@
 //! wakes are exactly those that were waiting at that moment and each learns
 //! from its unpark token that it was set (no lost wake-up, even if `clear`
 //! follows at once).
+//!
+//! A waiter that has not parked yet (it spins first) learns of a `set` that
+//! `clear` undid before it looked from the rest of the state word: a count
+//! of the flag's rises, which every `set` that raises it advances. A wait
+//! returns `true` once the count differs from the one it started with, so
+//! no `set` during a wait is missed, as none is in Python (whose waiter is
+//! queued under the event's lock before it looks).
 
-use bobbin_park::sync::atomic::{AtomicU8, Ordering};
+use bobbin_park::sync::atomic::{AtomicU32, Ordering};
 use bobbin_park::{
     DEFAULT_PARK_TOKEN, Deadline, FilterOp, ParkResult, SpinWait, UnparkToken, WaitKind, WaitLabel,
 };
@@ -20,10 +27,24 @@ use core::fmt;
 use std::time::{Duration, Instant};
 
 /// The flag is set.
-const SET: u8 = 0b01;
+const SET: u32 = 0b01;
 
 /// Threads may be parked on the event, waiting for the flag.
-const PARKED: u8 = 0b10;
+const PARKED: u32 = 0b10;
+
+/// One rise of the flag in the count above the two bits: a `set` that
+/// raises the flag adds it (wrapping after 2^30 rises).
+const RISE: u32 = 0b100;
+
+/// The count of the flag's rises, in place (the state without its bits).
+const RISES: u32 = !(SET | PARKED);
+
+/// The state after a `set` that raises the flag from `state`: the flag up,
+/// no thread parked, one rise more.
+#[inline]
+const fn raised(state: u32) -> u32 {
+    ((state & RISES).wrapping_add(RISE)) | SET
+}
 
 /// The token `set` passes to the threads it wakes.
 const WOKEN_BY_SET: UnparkToken = UnparkToken(1);
@@ -39,10 +60,17 @@ static EVENT_WAIT: WaitKind = WaitKind::new("Event.wait");
 /// thread waiting at that moment; [`clear`](Event::clear) lowers it again;
 /// [`wait`](Event::wait) blocks until it is raised, with the timed forms
 /// [`wait_timeout`](Event::wait_timeout) and
-/// [`wait_until`](Event::wait_until). An `Event` is one byte, is `const`
+/// [`wait_until`](Event::wait_until). An `Event` is four bytes, is `const`
 /// constructible (so it can be a `static`), and never makes a call into the
 /// parking lot when no thread is waiting: `set`, `clear` and `is_set` are
 /// then one atomic operation each.
+///
+/// A wait returns `true` if the flag is set when it begins or is set at any
+/// moment while it waits, even if [`clear`](Event::clear) lowers the flag
+/// again before the waiter runs: as in Python, a `set(); clear()` pulse
+/// releases every thread waiting at that moment. A wait that spans several
+/// calls (a loop of short timed waits, say) keeps that promise across them
+/// with a [`mark`](Event::mark) and [`wait_since`](Event::wait_since).
 ///
 /// # Differences from Python
 ///
@@ -87,7 +115,8 @@ static EVENT_WAIT: WaitKind = WaitKind::new("Event.wait");
 /// ```
 #[doc(alias = "threading.Event")]
 pub struct Event {
-    /// The flag ([`SET`]) and the parked bit ([`PARKED`]).
+    /// The flag ([`SET`]), the parked bit ([`PARKED`]) and, above them,
+    /// the count of the flag's rises ([`RISES`]).
     ///
     /// # Invariants
     ///
@@ -98,8 +127,12 @@ pub struct Event {
     /// - `SET` and `PARKED` are never both set: a waiter sets `PARKED` only
     ///   while the flag is clear, `set`'s fast path raises the flag only when
     ///   `PARKED` is clear, and its slow path raises the flag and clears
-    ///   `PARKED` in one store, with the queue locked, as it wakes everyone.
-    state: AtomicU8,
+    ///   `PARKED` in one atomic step, with the queue locked, as it wakes
+    ///   everyone.
+    /// - The count changes only where the flag rises (both paths of `set`,
+    ///   in the same atomic step), so a waiter that sees it differ from its
+    ///   mark knows the flag was up since.
+    state: AtomicU32,
 }
 
 impl Event {
@@ -121,7 +154,7 @@ impl Event {
         #[inline]
         pub const fn new() -> Event {
             Event {
-                state: AtomicU8::new(0),
+                state: AtomicU32::new(0),
             }
         }
     }
@@ -185,7 +218,7 @@ impl Event {
             }
             match self.state.compare_exchange_weak(
                 state,
-                state | SET,
+                raised(state),
                 Ordering::Release,
                 Ordering::Relaxed,
             ) {
@@ -205,10 +238,17 @@ impl Event {
             |_| FilterOp::Unpark,
             |_| {
                 // Everyone is being woken, so no thread remains parked. A
-                // concurrent `clear` either ran before (the flag was clear
-                // anyway) or runs after this store (and lowers the flag again,
-                // which the woken threads ignore: they were set).
-                self.state.store(SET, Ordering::Release);
+                // `clear` after this lowers the flag again, which the woken
+                // threads ignore: they were set. An update rather than a
+                // store: `clear`, and the fast path of another `set` if the
+                // parked threads timed out meanwhile (the flag is then up, and
+                // stays as it is), may change the state without the queue
+                // lock, and a rise they make must not be written over.
+                let _ = self
+                    .state
+                    .fetch_update(Ordering::Release, Ordering::Relaxed, |state| {
+                        (state & SET == 0).then(|| raised(state))
+                    });
                 WOKEN_BY_SET
             },
         );
@@ -260,7 +300,8 @@ impl Event {
     /// ```
     #[inline]
     pub fn wait(&self) -> bool {
-        self.is_set() || self.wait_slow(Deadline::never())
+        let mark = self.mark();
+        mark.was_set() || self.wait_slow(mark, Deadline::never())
     }
 
     /// Blocks until the flag is set or `timeout` has passed, and returns the
@@ -289,7 +330,8 @@ impl Event {
     #[doc(alias = "wait")]
     #[inline]
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
-        self.is_set() || self.wait_slow(Deadline::after(timeout))
+        let mark = self.mark();
+        mark.was_set() || self.wait_slow(mark, Deadline::after(timeout))
     }
 
     /// Blocks until the flag is set or `deadline` has passed, and returns the
@@ -315,15 +357,131 @@ impl Event {
     #[doc(alias = "wait")]
     #[inline]
     pub fn wait_until(&self, deadline: Instant) -> bool {
-        self.is_set() || self.wait_slow(Deadline::at(deadline))
+        let mark = self.mark();
+        mark.was_set() || self.wait_slow(mark, Deadline::at(deadline))
     }
 
-    /// Parks until a `set` wakes this thread or `deadline` passes.
+    /// Where the event stands now, for a later
+    /// [`wait_since`](Event::wait_since): whether the flag is set, and how
+    /// many times it has been raised.
+    ///
+    /// # Memory ordering
+    ///
+    /// An acquire load, as [`is_set`](Event::is_set).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_signal::Event;
+    ///
+    /// let event = Event::new();
+    /// let mark = event.mark();
+    /// assert!(!mark.was_set());
+    /// event.set();
+    /// event.clear();
+    /// // The flag is down again, but it rose after the mark.
+    /// assert!(event.wait_since(mark));
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn mark(&self) -> EventMark {
+        EventMark(self.state.load(Ordering::Acquire))
+    }
+
+    /// Blocks until the flag is set or has been set since `mark` was taken,
+    /// and returns `true`; returns at once if either holds already.
+    ///
+    /// A wait that is cut into pieces (Python's main thread, say, waits in
+    /// short slices to run its signal handlers in between) takes one mark
+    /// before the first piece and passes it to every piece: a
+    /// `set(); clear()` pulse between two pieces then still ends the wait,
+    /// as it ends a single [`wait`](Event::wait) that it comes during.
+    ///
+    /// A mark tells rises apart by a count that wraps after 2^30 of them:
+    /// a mark over which exactly a multiple of 2^30 `set`s, each undone by
+    /// a `clear`, have passed looks current again. A waiter looks at the
+    /// count between any two of them unless it is parked (and then a `set`
+    /// wakes it), so only a mark kept aside that long can meet this.
+    ///
+    /// # Panics
+    ///
+    /// Never panics.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_signal::Event;
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let event = Event::new();
+    /// let mark = event.mark();
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| {
+    ///         event.set();
+    ///         event.clear();
+    ///     });
+    ///     // Short slices, with other work between them: none misses the
+    ///     // pulse, wherever it falls.
+    ///     while !event.wait_since_until(mark, Instant::now() + Duration::from_millis(5)) {}
+    /// });
+    /// assert!(event.wait_since(mark));
+    /// ```
+    #[inline]
+    pub fn wait_since(&self, mark: EventMark) -> bool {
+        self.set_since(mark) || self.wait_slow(mark, Deadline::never())
+    }
+
+    /// Blocks until the flag is set or has been set since `mark` was taken,
+    /// or until `deadline` passes; returns `true` in the first case and
+    /// `false` on timeout. A deadline in the past only looks.
+    ///
+    /// See [`wait_since`](Event::wait_since).
+    ///
+    /// # Panics
+    ///
+    /// Never panics.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_signal::Event;
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let event = Event::new();
+    /// let mark = event.mark();
+    /// assert!(!event.wait_since_until(mark, Instant::now() + Duration::from_millis(1)));
+    /// event.set();
+    /// event.clear();
+    /// assert!(event.wait_since_until(mark, Instant::now()));
+    /// // A new mark does not see the old rise.
+    /// assert!(!event.wait_since_until(event.mark(), Instant::now()));
+    /// ```
+    #[inline]
+    pub fn wait_since_until(&self, mark: EventMark, deadline: Instant) -> bool {
+        self.set_since(mark) || self.wait_slow(mark, Deadline::at(deadline))
+    }
+
+    /// Whether the flag is set, or was set at `mark` or since: an acquire
+    /// load (a rise that `clear` undid still pairs with its `set`'s
+    /// release, `clear` being a read-modify-write in its release sequence).
+    #[inline]
+    fn set_since(&self, mark: EventMark) -> bool {
+        mark.0 & SET != 0 || Self::set_between(mark, self.state.load(Ordering::Acquire))
+    }
+
+    /// Whether `state` shows the flag up, or rises since `mark`.
+    #[inline]
+    fn set_between(mark: EventMark, state: u32) -> bool {
+        state & SET != 0 || (state ^ mark.0) & RISES != 0
+    }
+
+    /// Parks until a `set` wakes this thread, the flag rose since `mark`, or
+    /// `deadline` passes.
     #[cold]
-    fn wait_slow(&self, deadline: Deadline) -> bool {
+    fn wait_slow(&self, mark: EventMark, deadline: Deadline) -> bool {
         if deadline.has_passed() {
             // A zero timeout is a non-blocking look at the flag.
-            return self.is_set();
+            return self.set_since(mark);
         }
         // A `set` that comes within a few microseconds is far cheaper to wait
         // for by spinning than by parking (a futex sleep and wake-up, and a
@@ -337,25 +495,26 @@ impl Event {
         // is not imminent.
         let mut spin = SpinWait::new();
         while self.state.load(Ordering::Relaxed) & PARKED == 0 && spin.spin_guarded() {
-            if self.is_set() {
+            if self.set_since(mark) {
                 return true;
             }
             if deadline.has_passed() {
-                return self.is_set();
+                return self.set_since(mark);
             }
         }
         let _label = WaitLabel::unless_labelled(&EVENT_WAIT);
         let result = bobbin_park::park(
             &self.state,
             || {
-                // With the queue locked: sleep only while the flag is clear,
-                // marking that a thread is parked so `set` takes its slow path.
-                // A compare-exchange, because `set`'s fast path raises the flag
-                // without the queue lock: the mark must go in only if the
-                // flag is still down, or this thread would sleep through it.
+                // With the queue locked: sleep only while the flag is clear
+                // and has not risen since the mark, setting the parked bit so
+                // `set` takes its slow path. A compare-exchange, because
+                // `set`'s fast path raises the flag without the queue lock:
+                // the bit must go in only if the flag is still down, or this
+                // thread would sleep through it.
                 let mut state = self.state.load(Ordering::Relaxed);
                 loop {
-                    if state & SET != 0 {
+                    if Self::set_between(mark, state) {
                         return false;
                     }
                     if state & PARKED != 0 {
@@ -385,18 +544,57 @@ impl Event {
         );
         match result {
             // Woken by a `set`: this thread was waiting when the flag rose,
-            // whatever the flag says now. Or the flag was set when we came
-            // to park (`validate` saw it with the queue locked), so it was set
-            // during this wait. Either way the acquire load pairs with the
-            // release that raised the flag.
+            // whatever the flag says now. Or the flag was set, or had risen,
+            // when we came to park (`validate` saw it with the queue locked),
+            // so it was set during this wait. Either way the acquire load
+            // pairs with the release that raised the flag.
             ParkResult::Unparked(_) | ParkResult::Invalid => {
                 self.state.load(Ordering::Acquire);
                 true
             }
             // The deadline passed first; a `set` racing with the time-out
             // still counts if it got in before we looked.
-            ParkResult::TimedOut => self.is_set(),
+            ParkResult::TimedOut => self.set_since(mark),
         }
+    }
+}
+
+/// Where an [`Event`] stood at one moment ([`Event::mark`]): what
+/// [`Event::wait_since`] compares the event with, to tell whether the flag
+/// rose since, even if it is down again.
+///
+/// # Examples
+///
+/// ```
+/// use bobbin_signal::Event;
+///
+/// let event = Event::new();
+/// event.set();
+/// let mark = event.mark();
+/// assert!(mark.was_set());
+/// event.clear();
+/// assert!(event.wait_since(mark)); // the flag was up at the mark
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventMark(u32);
+
+impl EventMark {
+    /// Whether the flag was set when the mark was taken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_signal::Event;
+    ///
+    /// let event = Event::new();
+    /// assert!(!event.mark().was_set());
+    /// event.set();
+    /// assert!(event.mark().was_set());
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn was_set(self) -> bool {
+        self.0 & SET != 0
     }
 }
 
@@ -424,9 +622,9 @@ mod tests {
         let event = Event::new();
         assert!(!event.wait_timeout(Duration::from_millis(1)));
         assert_eq!(event.state.load(Ordering::Relaxed), 0);
-        // So the next `set` takes the fast path and leaves the flag alone.
+        // So the next `set` takes the fast path: the flag up, one rise.
         event.set();
-        assert_eq!(event.state.load(Ordering::Relaxed), SET);
+        assert_eq!(event.state.load(Ordering::Relaxed), SET | RISE);
     }
 
     /// Spins until a thread has parked on `event` (its `validate` set the
@@ -438,6 +636,21 @@ mod tests {
     }
 
     #[test]
+    fn the_rise_count_wraps_without_touching_the_bits() {
+        assert_eq!(raised(0), SET | RISE);
+        assert_eq!(raised(RISE | PARKED), SET | (2 * RISE));
+        // The largest count wraps to zero; the parked bit is dropped, the
+        // flag raised.
+        assert_eq!(raised(RISES | PARKED), SET);
+        let mark = EventMark(RISES);
+        assert!(Event::set_between(mark, raised(RISES)));
+        // After the wrapped rise is cleared the count still differs.
+        assert!(Event::set_between(mark, 0));
+        assert!(!Event::set_between(mark, RISES));
+        assert!(!Event::set_between(mark, RISES | PARKED));
+    }
+
+    #[test]
     fn set_and_parked_are_never_both_set() {
         let event = Event::new();
         std::thread::scope(|s| {
@@ -446,7 +659,8 @@ mod tests {
             event.set();
             assert!(waiter.join().unwrap());
         });
-        assert_eq!(event.state.load(Ordering::Relaxed), SET);
+        // The slow path's rise counts as the fast path's does.
+        assert_eq!(event.state.load(Ordering::Relaxed), SET | RISE);
     }
 
     #[test]

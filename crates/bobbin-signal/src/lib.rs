@@ -3,7 +3,7 @@
 //!
 //! | Python | bobbin-signal |
 //! |---|---|
-//! | `threading.Event()` | [`Event::new()`](Event::new) (`const`, one byte) |
+//! | `threading.Event()` | [`Event::new()`](Event::new) (`const`, four bytes) |
 //! | `event.set()`, `event.clear()`, `event.is_set()` | [`Event::set`], [`Event::clear`], [`Event::is_set`] |
 //! | `event.wait()`, `event.wait(timeout)` | [`Event::wait`], [`Event::wait_timeout`], [`Event::wait_until`] |
 //! | `threading.Condition(lock)` | [`Condition::new()`](Condition::new) (`const`, one pointer) beside a `bobbin_lock::Lock` or `RLock` |
@@ -23,10 +23,12 @@
 //! keyed by the word's address, and no call reaches the parking lot unless a
 //! thread may be waiting.
 //!
-//! - [`Event`] is one byte: the flag and a "threads are parked" bit. `set`
-//!   raises the flag inside the parking lot's unpark callback, so it wakes
-//!   exactly the threads waiting at that moment, and each of them returns
-//!   `true` even if `clear` follows at once.
+//! - [`Event`] is one word: the flag, a "threads are parked" bit and a count
+//!   of the flag's rises. `set` raises the flag inside the parking lot's
+//!   unpark callback, so it wakes exactly the threads waiting at that
+//!   moment, and each of them returns `true` even if `clear` follows at
+//!   once; a waiter still spinning sees the count move
+//!   ([`EventMark`]) and returns `true` too.
 //! - [`Condition`] is parking_lot's `Condvar` (bobbin-park's
 //!   `ConditionQueue`): notified waiters are moved onto the lock's queue
 //!   rather than woken into a thundering herd, and the lock's guard
@@ -83,4 +85,4 @@ mod event;
 pub use barrier::Barrier;
 pub use condition::Condition;
 pub use error::{BrokenBarrierError, BrokenReason};
-pub use event::Event;
+pub use event::{Event, EventMark};

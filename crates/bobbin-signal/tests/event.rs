@@ -15,7 +15,7 @@ const N: usize = if cfg!(miri) { 3 } else { 5 };
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Event>();
-    assert!(size_of::<Event>() == 1);
+    assert!(size_of::<Event>() == 4);
 };
 
 #[test]
@@ -166,6 +166,55 @@ fn a_woken_waiter_returns_true_although_clear_follows_at_once() {
             }
         });
     }
+}
+
+#[test]
+fn one_set_clear_pulse_ends_a_wait_wherever_it_falls() {
+    // Python's `test_set_and_clear` (gh-57711: a wait returns true for a
+    // `set` even if `clear` follows before the waiter runs), without its
+    // sleep: the waiter's mark, which `wait` takes first, is taken before
+    // the pulse, and the pulse comes once, after a delay that varies from
+    // round to round, so that it finds the waiter starting, spinning,
+    // parking or parked. A waiter that missed it would time out.
+    let rounds = if cfg!(miri) { 10 } else { 2_000 };
+    for round in 0..rounds {
+        let event = Event::new();
+        let mark = event.mark();
+        std::thread::scope(|s| {
+            // Timed, so that a miss fails the test instead of hanging it.
+            let waiter = s.spawn(|| event.wait_since_until(mark, Instant::now() + GENEROUS));
+            for _ in 0..(round % 97) * 40 {
+                bobbin_park::hint::spin_loop();
+            }
+            event.set();
+            event.clear();
+            assert!(waiter.join().unwrap(), "round {round}");
+        });
+    }
+}
+
+#[test]
+fn a_mark_sees_only_later_rises() {
+    let event = Event::new();
+    event.set();
+    event.clear();
+    let mark = event.mark();
+    assert!(!mark.was_set());
+    assert!(!event.wait_since_until(mark, Instant::now()));
+    assert!(!event.wait_since_until(mark, Instant::now() + SHORT));
+    event.set();
+    let set_mark = event.mark();
+    assert!(set_mark.was_set());
+    event.clear();
+    assert!(event.wait_since(mark));
+    assert!(event.wait_since(set_mark));
+    assert!(!event.wait_since_until(event.mark(), Instant::now()));
+    // A `set` of a flag already up is no rise: a mark taken while it is up
+    // already counts it.
+    event.set();
+    let mark = event.mark();
+    event.set();
+    assert_eq!(event.mark(), mark);
 }
 
 #[test]

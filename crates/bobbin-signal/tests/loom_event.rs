@@ -102,3 +102,47 @@ fn clear_racing_set_never_strands_a_waiter() {
         assert!(waiter.join().unwrap());
     });
 }
+
+#[test]
+fn a_set_clear_pulse_during_a_wait_is_never_missed() {
+    // Python's `Event.wait()` returns True for any `set()` while it waits,
+    // even one that `clear()` undoes at once. The waiter takes its mark
+    // (what `wait` does first) before the pulse can begin, and no later
+    // `set` comes: if the waiter could spin past the pulse and then park,
+    // loom would report a deadlock.
+    loom::model(|| {
+        let event = Arc::new(Event::new());
+        let mark = event.mark();
+        let toggler = {
+            let event = Arc::clone(&event);
+            loom::thread::spawn(move || {
+                event.set();
+                event.clear();
+            })
+        };
+        assert!(event.wait_since(mark));
+        toggler.join().unwrap();
+    });
+}
+
+#[test]
+fn a_timed_wait_since_a_mark_sees_a_pulse_or_times_out_before_it() {
+    // The same pulse against a timed wait, which loom may time out at any
+    // moment: if it returns false, the pulse had not begun when it last
+    // looked, so a second look after the pulse returns true.
+    loom::model(|| {
+        let event = Arc::new(Event::new());
+        let mark = event.mark();
+        let toggler = {
+            let event = Arc::clone(&event);
+            loom::thread::spawn(move || {
+                event.set();
+                event.clear();
+            })
+        };
+        let _ = event.wait_since_until(mark, std::time::Instant::now() + Duration::from_secs(1));
+        toggler.join().unwrap();
+        assert!(event.wait_since(mark));
+        assert!(!event.is_set());
+    });
+}
