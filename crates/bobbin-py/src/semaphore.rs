@@ -532,16 +532,25 @@ impl Event {
     /// Ctrl-C interrupts the wait.
     #[pyo3(signature = (timeout = None), text_signature = "($self, /, timeout=None)")]
     fn wait(&self, py: Python<'_>, timeout: Option<Bound<'_, PyAny>>) -> PyResult<bool> {
-        if self.inner.is_set() {
+        // One mark for the whole call: a `set(); clear()` pulse while it
+        // waits (between two of the main thread's slices, too) returns
+        // True, as CPython's, whose waiter is queued for the whole call.
+        let mark = self.inner.mark();
+        if mark.was_set() {
             return Ok(true);
         }
         let deadline = wait::optional_deadline(wait::secs(timeout.as_ref())?)?;
-        if deadline.has_passed() {
-            return Ok(self.inner.is_set());
-        }
         let event = &*self.inner;
+        if deadline.has_passed() {
+            return Ok(event.wait_since_until(mark, std::time::Instant::now()));
+        }
         let set = wait::block(py, deadline, |d| {
-            wait::by_deadline(d, || event.wait(), |at| event.wait_until(at)).then_some(())
+            wait::by_deadline(
+                d,
+                || event.wait_since(mark),
+                |at| event.wait_since_until(mark, at),
+            )
+            .then_some(())
         })?;
         Ok(set.is_some())
     }
