@@ -428,7 +428,7 @@ impl Event {
     /// ```
     #[inline]
     pub fn wait_since(&self, mark: EventMark) -> bool {
-        self.set_since(mark) || self.wait_slow(mark, Deadline::never())
+        self.is_set_since(mark) || self.wait_slow(mark, Deadline::never())
     }
 
     /// Blocks until the flag is set or has been set since `mark` was taken,
@@ -458,14 +458,36 @@ impl Event {
     /// ```
     #[inline]
     pub fn wait_since_until(&self, mark: EventMark, deadline: Instant) -> bool {
-        self.set_since(mark) || self.wait_slow(mark, Deadline::at(deadline))
+        self.is_set_since(mark) || self.wait_slow(mark, Deadline::at(deadline))
     }
 
-    /// Whether the flag is set, or was set at `mark` or since: an acquire
-    /// load (a rise that `clear` undid still pairs with its `set`'s
-    /// release, `clear` being a read-modify-write in its release sequence).
+    /// Whether the flag is set now, was set at `mark`, or has been set
+    /// since (even if `clear` lowered it again): what
+    /// [`wait_since`](Event::wait_since) waits for, without waiting.
+    ///
+    /// # Memory ordering
+    ///
+    /// An acquire load: after it returns `true`, everything the thread
+    /// that raised the flag did before that [`set`](Event::set) is
+    /// visible, even if a `clear` followed (a read-modify-write, so in the
+    /// release sequence of the `set`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bobbin_signal::Event;
+    ///
+    /// let event = Event::new();
+    /// let mark = event.mark();
+    /// assert!(!event.is_set_since(mark));
+    /// event.set();
+    /// event.clear();
+    /// assert!(event.is_set_since(mark));
+    /// assert!(!event.is_set());
+    /// ```
+    #[must_use]
     #[inline]
-    fn set_since(&self, mark: EventMark) -> bool {
+    pub fn is_set_since(&self, mark: EventMark) -> bool {
         mark.0 & SET != 0 || Self::set_between(mark, self.state.load(Ordering::Acquire))
     }
 
@@ -481,7 +503,7 @@ impl Event {
     fn wait_slow(&self, mark: EventMark, deadline: Deadline) -> bool {
         if deadline.has_passed() {
             // A zero timeout is a non-blocking look at the flag.
-            return self.set_since(mark);
+            return self.is_set_since(mark);
         }
         // A `set` that comes within a few microseconds is far cheaper to wait
         // for by spinning than by parking (a futex sleep and wake-up, and a
@@ -495,11 +517,11 @@ impl Event {
         // is not imminent.
         let mut spin = SpinWait::new();
         while self.state.load(Ordering::Relaxed) & PARKED == 0 && spin.spin_guarded() {
-            if self.set_since(mark) {
+            if self.is_set_since(mark) {
                 return true;
             }
             if deadline.has_passed() {
-                return self.set_since(mark);
+                return self.is_set_since(mark);
             }
         }
         let _label = WaitLabel::unless_labelled(&EVENT_WAIT);
@@ -554,7 +576,7 @@ impl Event {
             }
             // The deadline passed first; a `set` racing with the time-out
             // still counts if it got in before we looked.
-            ParkResult::TimedOut => self.set_since(mark),
+            ParkResult::TimedOut => self.is_set_since(mark),
         }
     }
 }
