@@ -549,7 +549,7 @@ impl Event {
         // hand-off between two Python threads is answered in a microsecond
         // or two, and the event's own spin is shorter than a futex wake-up,
         // so once both threads of a ping-pong had parked they went on
-        // parking (about 1 or 46 µs a round trip on two idle cores, by
+        // parking (1 to 46 µs a round trip on two idle cores, by
         // chance). The mark makes the spin safe: a pulse is not missed.
         let mut spun = false;
         let set = wait::block(py, deadline, |d| {

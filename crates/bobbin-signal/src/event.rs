@@ -399,9 +399,11 @@ impl Event {
     ///
     /// A mark tells rises apart by a count that wraps after 2^30 of them:
     /// a mark over which exactly a multiple of 2^30 `set`s, each undone by
-    /// a `clear`, have passed looks current again. A waiter looks at the
-    /// count between any two of them unless it is parked (and then a `set`
-    /// wakes it), so only a mark kept aside that long can meet this.
+    /// a `clear`, have passed looks current again. A parked waiter is woken
+    /// by the first `set`, and one that spins looks at the count every few
+    /// microseconds, so only a mark kept aside (or a waiter preempted) for
+    /// 2^30 pulses, seconds of nothing but `set` and `clear`, can meet
+    /// this.
     ///
     /// # Panics
     ///

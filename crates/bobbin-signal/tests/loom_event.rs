@@ -10,7 +10,7 @@
 use bobbin_park::loom;
 use bobbin_park::sync::Arc;
 use bobbin_park::sync::atomic::{AtomicUsize, Ordering};
-use bobbin_signal::Event;
+use bobbin_signal::{Event, EventMark};
 use std::time::Duration;
 
 #[test]
@@ -103,6 +103,21 @@ fn clear_racing_set_never_strands_a_waiter() {
     });
 }
 
+/// A new event, its mark (taken before anything else happens to it), and
+/// a thread that raises and at once lowers its flag: one pulse.
+fn event_mark_and_pulse() -> (Arc<Event>, EventMark, loom::thread::JoinHandle<()>) {
+    let event = Arc::new(Event::new());
+    let mark = event.mark();
+    let toggler = {
+        let event = Arc::clone(&event);
+        loom::thread::spawn(move || {
+            event.set();
+            event.clear();
+        })
+    };
+    (event, mark, toggler)
+}
+
 #[test]
 fn a_set_clear_pulse_during_a_wait_is_never_missed() {
     // Python's `Event.wait()` returns True for any `set()` while it waits,
@@ -111,15 +126,7 @@ fn a_set_clear_pulse_during_a_wait_is_never_missed() {
     // `set` comes: if the waiter could spin past the pulse and then park,
     // loom would report a deadlock.
     loom::model(|| {
-        let event = Arc::new(Event::new());
-        let mark = event.mark();
-        let toggler = {
-            let event = Arc::clone(&event);
-            loom::thread::spawn(move || {
-                event.set();
-                event.clear();
-            })
-        };
+        let (event, mark, toggler) = event_mark_and_pulse();
         assert!(event.wait_since(mark));
         toggler.join().unwrap();
     });
@@ -131,15 +138,7 @@ fn a_timed_wait_since_a_mark_sees_a_pulse_or_times_out_before_it() {
     // moment: if it returns false, the pulse had not begun when it last
     // looked, so a second look after the pulse returns true.
     loom::model(|| {
-        let event = Arc::new(Event::new());
-        let mark = event.mark();
-        let toggler = {
-            let event = Arc::clone(&event);
-            loom::thread::spawn(move || {
-                event.set();
-                event.clear();
-            })
-        };
+        let (event, mark, toggler) = event_mark_and_pulse();
         let _ = event.wait_since_until(mark, std::time::Instant::now() + Duration::from_secs(1));
         toggler.join().unwrap();
         assert!(event.wait_since(mark));
