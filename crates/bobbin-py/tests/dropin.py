@@ -3,12 +3,14 @@ concurrent.futures' thread pool, run with threading's and queue's names
 bound to bobbin's types, as a program that does `threading.Lock =
 bobbin.Lock` (before importing what uses it) runs.
 
-`test.test_threading`, `test.test_queue` and
-`test.test_concurrent_futures.test_thread_pool` come from the
-interpreter's installed standard library, unmodified. The names are
+`test.test_threading`, `test.test_queue`,
+`test.test_concurrent_futures.test_thread_pool`,
+`test.test_concurrent_futures.test_future` and `test.test_logging` come
+from the interpreter's installed standard library, unmodified. The names are
 rebound before they are imported, so their test classes (`LockTests`'s
 `locktype = threading.Lock`), the `Thread` objects' own `Event`s, the
-thread pool's locks, conditions and `SimpleQueue`, and the locks and
+thread pool's locks, conditions and `SimpleQueue`, the `Condition` of
+every `Future`, the locks of logging's handlers, and the locks and
 conditions of the pure-Python `queue.Queue` that `test_queue` imports
 afresh are bobbin's; tests that run a child interpreter run it without
 the rebinding. Usage:
@@ -42,9 +44,10 @@ support.verbose = 0
 
 # Imported after the names are rebound.
 from test import test_queue, test_threading  # noqa: E402
-from test.test_concurrent_futures import test_thread_pool  # noqa: E402
+from test import test_logging  # noqa: E402
+from test.test_concurrent_futures import test_future, test_thread_pool  # noqa: E402
 
-MODULES = [test_threading, test_queue, test_thread_pool]
+MODULES = [test_threading, test_queue, test_thread_pool, test_future, test_logging]
 
 # Each skip names what the test checks that is not the type's behaviour.
 SKIPS = {
