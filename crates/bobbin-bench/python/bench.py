@@ -109,8 +109,12 @@ def rlock_uncontended(n):
 # event_pingpong, condition_pingpong, semaphore_4t, barrier_2t
 
 
-def event_pingpong(n):
-    ping, pong = threading.Event(), threading.Event()
+def event_pingpong(module):
+    return lambda n: event_pingpong_with(module, n)
+
+
+def event_pingpong_with(module, n):
+    ping, pong = module.Event(), module.Event()
     served = [0]
 
     def a():
@@ -339,7 +343,7 @@ WORKLOADS = {
     "lock_contended_2t": (200_000, [("threading.Lock", lock_contended(2))]),
     "lock_contended_4t": (200_000, [("threading.Lock", lock_contended(4))]),
     "rlock_uncontended": (500_000, [("threading.RLock", rlock_uncontended)]),
-    "event_pingpong": (5_000, [("threading.Event", event_pingpong)]),
+    "event_pingpong": (5_000, [("threading.Event", event_pingpong(threading))]),
     "condition_pingpong": (5_000, [("threading.Condition", condition_pingpong(threading))]),
     "semaphore_4t": (
         50_000,
@@ -380,6 +384,7 @@ def add_bobbin_module():
         return
     rows = {
         "lock_uncontended": [("bobbin.Lock", lock_uncontended(bobbin.Lock))],
+        "event_pingpong": [("bobbin.Event", event_pingpong(bobbin))],
         "condition_pingpong": [("bobbin.Condition", condition_pingpong(bobbin))],
         "semaphore_4t": [
             ("bobbin.Semaphore", semaphore_4t(bobbin.Semaphore)),
