@@ -228,6 +228,47 @@ class Interrupts(unittest.TestCase):
 LATENCIES = []
 
 
+class SignalHandlerPulse(unittest.TestCase):
+    """A signal handler that sets and at once clears an Event the main
+    thread waits on: the handler runs between two of the wait's slices
+    (bobbin's main thread waits in 20 ms slices and runs handlers between
+    them), and CPython's waiter, queued for the whole call, is released by
+    the pulse, so the wait returns True."""
+
+    def pulse_in_handler(self, event):
+        def handler(signum, frame):
+            event.set()
+            event.clear()
+
+        def sender():
+            spin_until(lambda: any(
+                s.blocked_in for s in bobbin.thread_dump()
+                if s.native_id == threading.main_thread().native_id),
+                "the main thread to block")
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGUSR1)
+
+        old = signal.signal(signal.SIGUSR1, handler)
+        t = threading.Thread(target=sender)
+        t.start()
+        try:
+            start = time.monotonic()
+            # A wait that missed the pulse would return False after 5 s.
+            self.assertTrue(event.wait(5.0))
+            self.assertFalse(event.is_set())
+            self.assertLess(time.monotonic() - start, 4.0)
+        finally:
+            t.join()
+            signal.signal(signal.SIGUSR1, old)
+
+    def test_bobbin_event(self):
+        self.pulse_in_handler(bobbin.Event())
+
+    def test_a_subclass_of_bobbin_event(self):
+        class Flag(bobbin.Event):
+            pass
+        self.pulse_in_handler(Flag())
+
+
 class Conditions(unittest.TestCase):
     def test_notify_reaches_a_waiter_over_a_bare_held_lock(self):
         lock = bobbin.Lock()
