@@ -543,7 +543,7 @@ impl Event {
         let deadline = wait::optional_deadline(wait::secs(timeout.as_ref())?)?;
         let event = &*self.inner;
         if deadline.has_passed() {
-            return Ok(event.wait_since_until(mark, std::time::Instant::now()));
+            return Ok(event.is_set_since(mark));
         }
         // First the spin of a Condition's waiter (`flag::spin_until`): a
         // hand-off between two Python threads is answered in a microsecond
@@ -551,10 +551,13 @@ impl Event {
         // so once both threads of a ping-pong had parked they went on
         // parking (1 to 46 µs a round trip on two idle cores, by
         // chance). The mark makes the spin safe: a pulse is not missed.
-        let mut spun = false;
+        let mut first_slice = true;
         let set = wait::block(py, deadline, |d| {
-            if !std::mem::replace(&mut spun, true) && spin_until(|| event.is_set_since(mark)) {
-                return Some(());
+            if first_slice {
+                first_slice = false;
+                if spin_until(|| event.is_set_since(mark)) {
+                    return Some(());
+                }
             }
             wait::by_deadline(
                 d,
