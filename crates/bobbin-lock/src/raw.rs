@@ -467,19 +467,16 @@ impl RawLock {
 /// stays right for waits shorter than half that).
 #[cfg(not(bobbin_loom))]
 mod fair {
-    use bobbin_park::ParkToken;
-    use std::sync::OnceLock;
-    use std::time::{Duration, Instant};
+    use bobbin_park::{ParkToken, epoch};
+    use std::time::Duration;
 
     /// How long a waiter is parked before a release hands it the lock:
     /// CPython 3.14's `TIME_TO_BE_FAIR_NS`.
     const FAIR_AFTER: Duration = Duration::from_millis(1);
 
-    static EPOCH: OnceLock<Instant> = OnceLock::new();
-
     #[allow(clippy::cast_possible_truncation)] // Wrapping is intended.
     fn now() -> usize {
-        EPOCH.get_or_init(Instant::now).elapsed().as_micros() as usize
+        epoch().elapsed().as_micros() as usize
     }
 
     /// The token of a thread that starts waiting now.

@@ -186,63 +186,106 @@ impl ParkedThread {
 
 #[cfg(not(bobbin_loom))]
 mod imp {
-    // This module is part of the seam: std's atomics and Mutex are allowed.
+    // This module is part of the seam: std's atomics are allowed.
     #![allow(clippy::disallowed_types)]
 
     use super::{LABEL, ParkedThread, WaitKind};
+    use crate::epoch;
     use core::ptr;
     use core::sync::atomic::{
-        AtomicPtr, AtomicU64, AtomicUsize,
-        Ordering::{Acquire, Relaxed, Release},
+        AtomicBool, AtomicPtr, AtomicU64, AtomicUsize,
+        Ordering::{AcqRel, Acquire, Relaxed, Release},
     };
-    use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     /// The kind of a park made without a [`WaitLabel`](super::WaitLabel).
     static UNLABELLED: WaitKind = WaitKind::new("park");
 
-    /// One thread's record. `kind` is null while the thread is not parked.
+    /// One thread's record, in the list of every slot. `kind` is null while
+    /// the thread is not parked.
+    ///
+    /// Slots are never freed: a thread takes a free one the first time it
+    /// parks and frees it when it exits, so the list is as long as the most
+    /// threads that were ever registered at once.
     struct Slot {
-        thread_id: usize,
+        /// The next slot in the list (set before the slot is published,
+        /// never changed after).
+        next: AtomicPtr<Slot>,
+        /// Whether a living thread holds the slot.
+        taken: AtomicBool,
+        thread_id: AtomicUsize,
         kind: AtomicPtr<WaitKind>,
         key: AtomicUsize,
         /// Nanoseconds from `epoch()` to the moment the thread parked.
         since: AtomicU64,
     }
 
-    /// Every thread's slot, for `parked_threads`. A thread adds its slot
-    /// the first time it parks and removes it when it exits.
-    static SLOTS: Mutex<Vec<Arc<Slot>>> = Mutex::new(Vec::new());
+    /// The first slot of the list, for `parked_threads`. The list only
+    /// grows, at its head, by a compare-and-swap: no lock, so a `fork`
+    /// while another thread registers cannot leave the child's copy of a
+    /// lock held by a thread the child does not have.
+    static SLOTS: AtomicPtr<Slot> = AtomicPtr::new(ptr::null_mut());
 
-    fn epoch() -> Instant {
-        static EPOCH: OnceLock<Instant> = OnceLock::new();
-        *EPOCH.get_or_init(Instant::now)
+    /// Every slot in the list, newest first.
+    fn slots() -> impl Iterator<Item = &'static Slot> {
+        let mut next = SLOTS.load(Acquire);
+        core::iter::from_fn(move || {
+            // SAFETY: a non-null pointer in `SLOTS` or a slot's `next` is a
+            // `Box<Slot>` leaked by `take_slot` and published with a
+            // release exchange (acquired here, or by the load of the slot
+            // that points to it); slots are never freed, and every field
+            // written after publication is atomic.
+            let slot: &'static Slot = unsafe { next.as_ref()? };
+            next = slot.next.load(Acquire);
+            Some(slot)
+        })
     }
 
-    /// Removes the thread's slot from `SLOTS` when the thread exits.
-    struct Registered(Arc<Slot>);
+    /// Takes a free slot for this thread, or adds one to the list.
+    fn take_slot() -> &'static Slot {
+        let thread_id = crate::thread::current_id();
+        for slot in slots() {
+            if !slot.taken.load(Relaxed)
+                && slot
+                    .taken
+                    .compare_exchange(false, true, Acquire, Relaxed)
+                    .is_ok()
+            {
+                slot.thread_id.store(thread_id, Relaxed);
+                return slot;
+            }
+        }
+        let slot: &'static Slot = Box::leak(Box::new(Slot {
+            next: AtomicPtr::new(SLOTS.load(Acquire)),
+            taken: AtomicBool::new(true),
+            thread_id: AtomicUsize::new(thread_id),
+            kind: AtomicPtr::new(ptr::null_mut()),
+            key: AtomicUsize::new(0),
+            since: AtomicU64::new(0),
+        }));
+        let new = ptr::from_ref(slot).cast_mut();
+        let mut head = slot.next.load(Relaxed);
+        while let Err(current) = SLOTS.compare_exchange_weak(head, new, AcqRel, Acquire) {
+            head = current;
+            slot.next.store(head, Relaxed);
+        }
+        slot
+    }
+
+    /// Frees the thread's slot when the thread exits.
+    struct Registered(&'static Slot);
 
     impl Drop for Registered {
         fn drop(&mut self) {
-            let mut slots = SLOTS.lock().unwrap_or_else(PoisonError::into_inner);
-            slots.retain(|s| !Arc::ptr_eq(s, &self.0));
+            self.0.kind.store(ptr::null_mut(), Relaxed);
+            // Release: the next thread to take the slot (with an acquire)
+            // writes after everything this one wrote.
+            self.0.taken.store(false, Release);
         }
     }
 
     std::thread_local! {
-        static SLOT: Registered = {
-            let slot = Arc::new(Slot {
-                thread_id: crate::thread::current_id(),
-                kind: AtomicPtr::new(ptr::null_mut()),
-                key: AtomicUsize::new(0),
-                since: AtomicU64::new(0),
-            });
-            SLOTS
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(Arc::clone(&slot));
-            Registered(slot)
-        };
+        static SLOT: Registered = Registered(take_slot());
     }
 
     /// Records that this thread is about to park on `key`.
@@ -258,7 +301,7 @@ mod imp {
         // A thread whose thread-locals are being destroyed simply goes
         // unrecorded.
         let _ = SLOT.try_with(|s| {
-            let slot = &s.0;
+            let slot = s.0;
             slot.key.store(key, Relaxed);
             slot.since.store(since, Relaxed);
             // Release, paired with the reader's acquire of `kind`: a reader
@@ -276,9 +319,7 @@ mod imp {
     }
 
     pub(crate) fn parked_threads() -> Vec<ParkedThread> {
-        let slots = SLOTS.lock().unwrap_or_else(PoisonError::into_inner);
-        slots
-            .iter()
+        slots()
             .filter_map(|slot| {
                 let kind = slot.kind.load(Acquire);
                 if kind.is_null() {
@@ -290,13 +331,47 @@ mod imp {
                 let kind: &'static WaitKind = unsafe { &*kind };
                 let since = epoch() + Duration::from_nanos(slot.since.load(Relaxed));
                 Some(ParkedThread {
-                    thread_id: slot.thread_id,
+                    thread_id: slot.thread_id.load(Relaxed),
                     kind: kind.name(),
                     key: slot.key.load(Relaxed),
                     since,
                 })
             })
             .collect()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::slots;
+
+        #[test]
+        fn an_exited_threads_slot_is_taken_again() {
+            let flag = crate::sync::atomic::AtomicBool::new(false);
+            // Each thread parks once (a timed park that times out), which
+            // registers it, and exits before the next starts.
+            let park_once = || {
+                crate::park(
+                    &flag,
+                    || true,
+                    || {},
+                    |_, _| {},
+                    crate::DEFAULT_PARK_TOKEN,
+                    crate::Deadline::after(std::time::Duration::from_micros(1)),
+                );
+            };
+            std::thread::scope(|s| s.spawn(park_once).join().unwrap());
+            let before = slots().count();
+            for _ in 0..50 {
+                std::thread::scope(|s| s.spawn(park_once).join().unwrap());
+            }
+            // Other tests of this binary may register threads meanwhile, but
+            // not fifty at once.
+            assert!(
+                slots().count() < before + 50,
+                "{before} then {}",
+                slots().count()
+            );
+        }
     }
 }
 

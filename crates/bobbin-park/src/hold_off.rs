@@ -10,8 +10,8 @@
 // atomics are allowed.
 #![allow(clippy::disallowed_types)]
 
+use crate::epoch;
 use core::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// A yield that took this long ran another thread for a while: a switch to
@@ -130,12 +130,6 @@ impl Default for HoldOff {
     }
 }
 
-/// The process's clock origin for [`HoldOff`].
-fn epoch() -> Instant {
-    static EPOCH: OnceLock<Instant> = OnceLock::new();
-    *EPOCH.get_or_init(Instant::now)
-}
-
 /// Nanoseconds from [`epoch`] to `at` (saturating: 584 years).
 fn ns_at(at: Instant) -> u64 {
     u64::try_from(at.saturating_duration_since(epoch()).as_nanos()).unwrap_or(u64::MAX)
@@ -209,7 +203,7 @@ mod tests {
     /// Now, with the clock origin fixed before it: an instant from before
     /// the origin would count as the origin itself.
     fn now() -> Instant {
-        epoch();
+        let _ = epoch();
         Instant::now()
     }
 

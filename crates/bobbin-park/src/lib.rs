@@ -15,6 +15,7 @@
 //! | [`ConditionQueue`] | a condition variable's waiting room: notifications move waiters to their lock's queue (parking_lot's requeue) |
 //! | [`SpinWait`] | adaptive spinning before parking |
 //! | [`yield_guarded`], [`HoldOff`] | yielding that stops when it gives the core away to a busy thread |
+//! | [`epoch`] | the process's clock origin, for times kept in atomics |
 //! | [`asymmetric`] | a nearly free fence for a hot path, paired with a costly one (`membarrier`) for a rare path |
 //! | [`parked_threads`], [`WaitKind`], [`WaitLabel`] | what every parked thread waits for, and since when: the raw material of a hang report |
 //! | [`sync`], [`cell`], [`hint`], [`thread`] | the model-checking seam: std's atomics, cell, spin hint and thread identity, or loom's |
@@ -130,6 +131,7 @@
 
 pub mod asymmetric;
 pub mod cell;
+mod clock;
 mod condition;
 mod deadline;
 mod diag;
@@ -140,6 +142,7 @@ mod spin;
 pub mod sync;
 pub mod thread;
 
+pub use clock::epoch;
 pub use condition::{CondWait, ConditionQueue, LOCK_LOCKED, LOCK_PARKED};
 pub use deadline::Deadline;
 pub use diag::{ParkedThread, WaitKind, WaitLabel, parked_threads};

@@ -1,0 +1,69 @@
+//! [`epoch`]: the process's clock origin, set without a lock.
+
+// Outside the model-checking seam on purpose: the clock is real time, which
+// loom has no model of, so its atomic is std's even under `--cfg bobbin_loom`.
+#![allow(clippy::disallowed_types)]
+
+use core::ptr;
+use core::sync::atomic::{AtomicPtr, Ordering};
+use std::time::Instant;
+
+/// The process's clock origin: the moment the first caller asked for it.
+///
+/// Times that must fit in an atomic (when a thread parked, until when a
+/// [`HoldOff`](crate::HoldOff) holds, a lock waiter's due time) are kept as
+/// durations since this instant. It is set without a lock, by a
+/// compare-and-swap (a caller that loses the race drops its own instant and
+/// takes the winner's): a `std::sync::OnceLock` would block every caller
+/// while one sets it, and a `fork` in that moment would leave the child's
+/// copy set by no thread, so that the child's first caller waited forever.
+///
+/// # Examples
+///
+/// ```
+/// use bobbin_park::epoch;
+/// use std::time::Instant;
+///
+/// let origin = epoch();
+/// assert_eq!(epoch(), origin);
+/// assert!(origin <= Instant::now());
+/// ```
+#[must_use]
+pub fn epoch() -> Instant {
+    static EPOCH: AtomicPtr<Instant> = AtomicPtr::new(ptr::null_mut());
+    let mut origin = EPOCH.load(Ordering::Acquire);
+    if origin.is_null() {
+        let fresh = Box::into_raw(Box::new(Instant::now()));
+        origin = match EPOCH.compare_exchange(
+            ptr::null_mut(),
+            fresh,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
+            Ok(_) => fresh,
+            Err(winner) => {
+                // SAFETY: `fresh` came from `Box::into_raw` above and the
+                // failed exchange did not publish it: no one else has it.
+                drop(unsafe { Box::from_raw(fresh) });
+                winner
+            }
+        };
+    }
+    // SAFETY: a non-null `EPOCH` is a `Box<Instant>` leaked by the exchange
+    // that published it (acquired above), never freed nor written again.
+    unsafe { *origin }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::epoch;
+
+    #[test]
+    fn every_thread_gets_the_same_origin() {
+        let origins: Vec<_> = std::thread::scope(|s| {
+            let threads: Vec<_> = (0..8).map(|_| s.spawn(epoch)).collect();
+            threads.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        assert!(origins.iter().all(|&o| o == epoch()));
+    }
+}
