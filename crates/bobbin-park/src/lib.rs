@@ -13,7 +13,7 @@
 //! | [`Deadline`] | a timeout as an absolute instant, saturating (`Duration::MAX` is "never") |
 //! | [`park`], [`unpark_one`], [`unpark_all`], [`unpark_filter`], [`unpark_requeue`] | the parking lot, keyed by a state word ([`Key`]), with park and unpark tokens |
 //! | [`ConditionQueue`] | a condition variable's waiting room: notifications move waiters to their lock's queue (parking_lot's requeue) |
-//! | [`SpinWait`] | adaptive spinning before parking |
+//! | [`SpinWait`], [`single_cpu`] | adaptive spinning before parking, none on one CPU |
 //! | [`yield_guarded`], [`HoldOff`] | yielding that stops when it gives the core away to a busy thread |
 //! | [`epoch`] | the process's clock origin, for times kept in atomics |
 //! | [`asymmetric`] | a nearly free fence for a hot path, paired with a costly one (`membarrier`) for a rare path |
@@ -152,7 +152,7 @@ pub use park::{
     UnparkResult, UnparkToken, WaitKey, park, unpark_all, unpark_filter, unpark_one,
     unpark_requeue,
 };
-pub use spin::SpinWait;
+pub use spin::{SpinWait, single_cpu};
 
 /// loom itself, for the `loom_*` models of the crates above (`loom::model`,
 /// `loom::thread::spawn`), so that none needs a dependency of its own.

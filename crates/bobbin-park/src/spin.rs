@@ -11,8 +11,61 @@
 //! [`SpinWait::spin_guarded`] is the spin for waits on another thread's
 //! signal: its yields stop when they give the core away to a busy thread
 //! (see [`yield_guarded`]).
+//!
+//! On a process that may use one CPU only ([`single_cpu`]) the spinning
+//! rounds are skipped: the thread waited for cannot run while the waiter
+//! spins, so only the yields (which let it run) are left.
 
 use crate::hold_off::yield_guarded;
+
+/// Whether this process may run on one CPU only, so that a spinning thread
+/// can never see another thread make progress meanwhile: the thread it
+/// waits for is not running, and gets the CPU only when the spinner yields
+/// or sleeps.
+///
+/// What [`std::thread::available_parallelism`] says (the threads' CPU
+/// affinity, and a cgroup's CPU quota), asked once, on the first call, and
+/// kept: a process pinned to one CPU with `taskset -c 0`, run in a
+/// container with one CPU, or on a machine with one. A process whose
+/// affinity changes later keeps the first answer (with a wider affinity
+/// it then parks sooner than it would have to; with a narrower one it
+/// spins in vain, as it did before this check). Go's runtime makes the
+/// same decision at start-up (it never spins on one CPU). Under
+/// `--cfg bobbin_loom`, `false`.
+///
+/// [`SpinWait`] skips its spinning rounds when it is `true`; primitives with
+/// spin phases of their own should too.
+///
+/// # Examples
+///
+/// ```
+/// let parallel = std::thread::available_parallelism().map_or(1, |n| n.get());
+/// assert_eq!(bobbin_park::single_cpu(), parallel == 1 && !cfg!(bobbin_loom));
+/// ```
+#[inline]
+#[must_use]
+pub fn single_cpu() -> bool {
+    // Outside the model-checking seam: a fact about the machine, read once.
+    #[allow(clippy::disallowed_types)]
+    static SINGLE: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(UNKNOWN);
+    const UNKNOWN: u8 = 0;
+    const YES: u8 = 1;
+    const NO: u8 = 2;
+    if cfg!(bobbin_loom) {
+        return false;
+    }
+    match SINGLE.load(core::sync::atomic::Ordering::Relaxed) {
+        YES => true,
+        NO => false,
+        _ => {
+            // Racing first callers compute the same answer.
+            let single = std::thread::available_parallelism().is_ok_and(|n| n.get() == 1);
+            let answer = if single { YES } else { NO };
+            SINGLE.store(answer, core::sync::atomic::Ordering::Relaxed);
+            single
+        }
+    }
+}
 
 /// A counter for spin loops that back off exponentially and then tell the
 /// caller to park.
@@ -87,7 +140,8 @@ impl SpinWait {
     }
 
     /// Spins (or yields) once, longer each time, and returns `false` once
-    /// spinning no longer pays and the caller should park instead.
+    /// spinning no longer pays and the caller should park instead. On one
+    /// CPU ([`single_cpu`]) it only yields.
     ///
     /// # Examples
     ///
@@ -137,6 +191,11 @@ impl SpinWait {
         }
         self.counter += 1;
         if self.counter <= RELAX_ROUNDS {
+            if single_cpu() {
+                // Spinning cannot pay: on to the yields.
+                self.counter = RELAX_ROUNDS + 1;
+                return yield_once();
+            }
             cpu_relax(1 << (self.counter - 1));
             true
         } else {
@@ -146,7 +205,9 @@ impl SpinWait {
 
     /// Spins once without ever yielding the time slice, for loops that only
     /// wait for another thread to finish a few instructions (a state word in
-    /// the middle of an update). Returns `false` once the caller should stop.
+    /// the middle of an update). Returns `false` once the caller should stop,
+    /// and at once on one CPU ([`single_cpu`]), where the other thread
+    /// cannot finish while this one spins.
     ///
     /// # Examples
     ///
@@ -160,7 +221,7 @@ impl SpinWait {
     /// ```
     #[inline]
     pub fn spin_no_yield(&mut self) -> bool {
-        if cfg!(bobbin_loom) || self.counter >= SPIN_LIMIT {
+        if cfg!(bobbin_loom) || self.counter >= SPIN_LIMIT || single_cpu() {
             return false;
         }
         self.counter += 1;

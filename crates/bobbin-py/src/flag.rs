@@ -23,6 +23,9 @@
 //! 3. Only when yielding is held off (below): `pause`s for up to
 //!    [`PAUSE_FOR`], unless that is held off too.
 //!
+//! On one CPU ([`bobbin_park::single_cpu`]) only the yields are left: the
+//! thread that sets the flag cannot run while the waiter pauses.
+//!
 //! Yielding is a bad bet when a CPU-bound thread of another process shares
 //! the core: the yield hands the core to that thread for up to a slice.
 //! The yields are [`bobbin_park::yield_guarded`]: one that took long ends
@@ -139,12 +142,15 @@ static PAUSE_MISSED: AtomicU32 = AtomicU32::new(0);
 /// has returned true, so it may take something (a lock). See the
 /// [module docs](self) for the phases.
 pub(crate) fn spin_until(done: impl Fn() -> bool) -> bool {
-    for round in 0..PAUSE_ROUNDS {
-        if done() {
-            return true;
-        }
-        for _ in 0..1u32 << round {
-            bobbin_park::hint::spin_loop();
+    let single_cpu = bobbin_park::single_cpu();
+    if !single_cpu {
+        for round in 0..PAUSE_ROUNDS {
+            if done() {
+                return true;
+            }
+            for _ in 0..1u32 << round {
+                bobbin_park::hint::spin_loop();
+            }
         }
     }
     if done() {
@@ -161,7 +167,7 @@ pub(crate) fn spin_until(done: impl Fn() -> bool) -> bool {
         }
         let now = Instant::now();
         if !quick {
-            return pause_until(done, now);
+            return !single_cpu && pause_until(done, now);
         }
         if now - start >= YIELD_FOR {
             return false;
