@@ -29,8 +29,8 @@ use crate::hold_off::yield_guarded;
 /// container with one CPU, or on a machine with one. A process whose
 /// affinity changes later keeps the first answer (with a wider affinity
 /// it then parks sooner than it would have to; with a narrower one it
-/// spins in vain, as it did before this check). Go's runtime makes the
-/// same decision at start-up (it never spins on one CPU). Under
+/// spins in vain, as a spinner that never asks does). Go's runtime makes
+/// the same decision at start-up (it never spins on one CPU). Under
 /// `--cfg bobbin_loom`, `false`.
 ///
 /// [`SpinWait`] skips its spinning rounds when it is `true`; primitives with
