@@ -6,13 +6,17 @@
 
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-/// The process's clock origin: the moment the first caller asked for it.
+/// The process's clock origin: a day before the first caller asked for it
+/// (or, where the clock cannot go back that far, that moment itself).
 ///
 /// Times that must fit in an atomic (when a thread parked, until when a
 /// [`HoldOff`](crate::HoldOff) holds, a lock waiter's due time) are kept as
-/// durations since this instant. It is set without a lock, by a
+/// durations since this instant. It lies in the past so that an instant a
+/// caller took before the first call (say, before a first
+/// [`HoldOff::start`](crate::HoldOff::start)) still counts from it exactly,
+/// rather than being rounded up to the origin. It is set without a lock, by a
 /// compare-and-swap (a caller that loses the race drops its own instant and
 /// takes the winner's): a `std::sync::OnceLock` would block every caller
 /// while one sets it, and a `fork` in that moment would leave the child's
@@ -22,7 +26,7 @@ use std::time::Instant;
 ///
 /// ```
 /// use bobbin_park::epoch;
-/// use std::time::Instant;
+/// use std::time::{Duration, Instant};
 ///
 /// let origin = epoch();
 /// assert_eq!(epoch(), origin);
@@ -30,10 +34,13 @@ use std::time::Instant;
 /// ```
 #[must_use]
 pub fn epoch() -> Instant {
+    /// How far before the first call the origin lies.
+    const BACKDATE: Duration = Duration::from_secs(24 * 60 * 60);
     static EPOCH: AtomicPtr<Instant> = AtomicPtr::new(ptr::null_mut());
     let mut origin = EPOCH.load(Ordering::Acquire);
     if origin.is_null() {
-        let fresh = Box::into_raw(Box::new(Instant::now()));
+        let now = Instant::now();
+        let fresh = Box::into_raw(Box::new(now.checked_sub(BACKDATE).unwrap_or(now)));
         origin = match EPOCH.compare_exchange(
             ptr::null_mut(),
             fresh,
@@ -57,6 +64,15 @@ pub fn epoch() -> Instant {
 #[cfg(test)]
 mod tests {
     use super::epoch;
+    use std::time::Instant;
+
+    #[test]
+    fn an_instant_taken_before_the_first_call_counts_from_the_origin() {
+        let before = Instant::now();
+        let origin = epoch();
+        // Later than `before` if it were the first call's own moment.
+        assert!(origin <= before);
+    }
 
     #[test]
     fn every_thread_gets_the_same_origin() {
