@@ -26,11 +26,13 @@ use std::time::{Duration, Instant};
 ///
 /// ```
 /// use bobbin_park::epoch;
-/// use std::time::{Duration, Instant};
+/// use std::time::Instant;
 ///
+/// let before = Instant::now();
 /// let origin = epoch();
+/// // An instant taken before the first call still counts from the origin.
+/// assert!(origin <= before);
 /// assert_eq!(epoch(), origin);
-/// assert!(origin <= Instant::now());
 /// ```
 #[must_use]
 pub fn epoch() -> Instant {
