@@ -191,7 +191,8 @@ impl SpinWait {
         }
         self.counter += 1;
         if self.counter <= RELAX_ROUNDS {
-            if single_cpu() {
+            // Asked on the first round only: it skips the others.
+            if self.counter == 1 && single_cpu() {
                 // Spinning cannot pay: on to the yields.
                 self.counter = RELAX_ROUNDS + 1;
                 return yield_once();
@@ -221,7 +222,7 @@ impl SpinWait {
     /// ```
     #[inline]
     pub fn spin_no_yield(&mut self) -> bool {
-        if cfg!(bobbin_loom) || self.counter >= SPIN_LIMIT || single_cpu() {
+        if cfg!(bobbin_loom) || self.counter >= SPIN_LIMIT || (self.counter == 0 && single_cpu()) {
             return false;
         }
         self.counter += 1;

@@ -94,9 +94,8 @@ pub(crate) fn wake_all<K: Key>(key: &K, clear_flag: impl FnOnce()) {
 /// parks. The first microsecond is spun even on one CPU
 /// ([`bobbin_park::single_cpu`]), where the other side cannot run
 /// meanwhile: skipping it there, as `SpinWait` skips its spinning rounds,
-/// made `queue_spsc_bounded` slower, not faster (pinned to one CPU beside
-/// a busy thread, three alternated runs each: 1.06, 1.04, 1.08 of std's
-/// `sync_channel` with the spin, 1.33, 1.32, 1.35 without; how the
+/// made `queue_spsc_bounded` slower, not faster (the figures are in
+/// `docs/bench/FINDINGS.md`, "One core, beside a busy thread"; how the
 /// scheduler then interleaves the two sides was not traced). Parking at once cost more when the cores are busy: a parked
 /// thread that is woken often waits for the next scheduler tick (4 ms on
 /// this machine) before it runs again beside a busy thread, while a yield
