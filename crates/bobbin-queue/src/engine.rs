@@ -68,8 +68,9 @@
 //!   and unparks. (The get's count did this as a read-modify-write of the
 //!   flag's word before the owner's count made it a store.)
 //! - **Joiners**: see [`crate::tasks`], with [`Core::began`] as the count
-//!   of begun tasks and the getters' count as the one `task_done` checks
-//!   against first.
+//!   of begun tasks and the getters' counts as the ones `task_done` checks
+//!   against first: the owner of the gets against its own (`owned`), and
+//!   counts its `task_done`s on its own too; the others against `taken`.
 //!
 //! # Waiting for room or for an item
 //!
@@ -111,7 +112,7 @@
 
 use crate::error::{GetError, PutError, TaskDoneError};
 use crate::storage::{Drained, Storage};
-use crate::tasks::{ONE, Tasks, signed_between};
+use crate::tasks::{Counts, ONE, Tasks, signed_between};
 use crate::wait::{
     Backoff, Padded, QUEUE_GET, QUEUE_PUT, QUEUE_SHUTDOWN, SIMPLE_QUEUE_GET, batch, wake_all,
     wake_one,
@@ -248,7 +249,8 @@ struct GetSide {
     owned: AtomicU64,
     /// The thread that counts its gets in `owned` (bobbin-park's
     /// identifier), or 0 until the queue's first counted get claims it.
-    /// Set once, never changed after.
+    /// Set once, never changed after. It also counts its `task_done`s on
+    /// its own (see [`crate::tasks`]).
     owner: AtomicUsize,
     /// [`PUT_PARKED`]; also the key putters park on. On the getters' line,
     /// which only a putter about to park writes, since every get of a
@@ -530,8 +532,10 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     /// it is over for the getters (and for `close`, which may count it).
     #[cold]
     fn abandon_put(&self) {
-        self.tasks.finish(|| self.began(), 1);
+        // Over for the getters first: `finish` finishes tasks within the
+        // puts counted over (see `Tasks::finish`).
         self.gets.0.taken.fetch_add(ONE, Ordering::AcqRel);
+        self.tasks.finish(self, 1);
     }
 
     /// A put's half of the getters' handshake: `SeqCst`, after the push's
@@ -610,6 +614,9 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     fn count_taken_shared(&self) {
         let gets = &self.gets.0;
         if claim_owner(&gets.owner) {
+            // Makes the light fence of the owner's `task_done` cheap from
+            // now on (once per process; it returns at once).
+            bobbin_park::asymmetric::prepare();
             let owned = gets.owned.load(Ordering::Relaxed);
             gets.owned.store(owned.wrapping_add(ONE), Ordering::Release);
         } else {
@@ -817,20 +824,20 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
 
     /// Marks one task done.
     pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
-        self.tasks.task_done(|| self.began(), || self.taken())
+        self.tasks.task_done(self)
     }
 
     /// The count of unfinished tasks.
     #[inline]
     pub(crate) fn unfinished_tasks(&self) -> usize {
-        self.tasks.unfinished(|| self.began())
+        self.tasks.unfinished(self)
     }
 
     /// Waits until every task is done or `deadline` passes; true if every
     /// task is done.
     #[inline]
     pub(crate) fn join_until(&self, deadline: Deadline) -> bool {
-        self.tasks.join_until(|| self.began(), deadline)
+        self.tasks.join_until(self, deadline)
     }
 
     // ---- shutdown ----
@@ -858,12 +865,13 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
     pub(crate) fn shutdown_immediate(&self) -> Vec<S::Item> {
         self.close(CLOSING | IMMEDIATE);
         let Drained { items, panic } = self.storage.drain();
-        self.tasks.finish(|| self.began(), items.len());
-        // Usize to u64 never truncates on the platforms bobbin supports.
+        // Over for the getters first, as in `abandon_put`. Usize to u64
+        // never truncates on the platforms bobbin supports.
         self.gets
             .0
             .taken
             .fetch_add((items.len() as u64).wrapping_mul(ONE), Ordering::AcqRel);
+        self.tasks.finish(self, items.len());
         self.wake_all_getters_and_putters();
         if let Some(payload) = panic {
             drop(items);
@@ -919,6 +927,35 @@ impl<S: Storage, const TRACKED: bool> Core<S, TRACKED> {
         wake_all(putters, || {
             putters.fetch_and(!PUT_PARKED, Ordering::Relaxed);
         });
+    }
+}
+
+/// The lock-free engine's counts, for [`Tasks`]: its first getter owns
+/// the gets and may count its `task_done`s on its own.
+impl<S: Storage, const TRACKED: bool> Counts for Core<S, TRACKED> {
+    const OWNED: bool = true;
+
+    #[inline]
+    fn began(&self) -> u64 {
+        Core::began(self)
+    }
+
+    #[inline]
+    fn taken(&self) -> u64 {
+        Core::taken(self)
+    }
+
+    #[inline]
+    fn taken_shared(&self) -> u64 {
+        self.gets.0.taken.load(Ordering::Acquire)
+    }
+
+    #[inline]
+    fn owner_taken(&self) -> Option<u64> {
+        let gets = &self.gets.0;
+        // The owner's own count, which it alone writes.
+        (gets.owner.load(Ordering::Relaxed) == bobbin_park::thread::current_id())
+            .then(|| gets.owned.load(Ordering::Relaxed))
     }
 }
 

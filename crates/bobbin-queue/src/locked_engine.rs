@@ -48,7 +48,7 @@
 
 use crate::error::{GetError, PutError, TaskDoneError};
 use crate::storage::{Collection, Drained};
-use crate::tasks::{ONE, TASK_LIMIT, Tasks, count_between};
+use crate::tasks::{Counts, ONE, TASK_LIMIT, Tasks, count_between};
 use crate::wait::{Backoff, Padded, QUEUE_GET, QUEUE_PUT, batch, wake_all, wake_one};
 use bobbin_lock::{Lock, LockGuard};
 use bobbin_park::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
@@ -77,6 +77,40 @@ pub(crate) struct LockedCore<C> {
     tasks: Tasks,
     /// The bound, or 0 for an unbounded queue (Python's rule).
     maxsize: usize,
+}
+
+/// A [`LockedCore`]'s counts, for [`Tasks`]: no getter owns the gets (a
+/// get already takes the storage lock), so every `task_done` raises the
+/// shared count.
+struct LockedCounts<'a> {
+    /// [`Shared::puts`].
+    puts: &'a AtomicU64,
+    /// [`LockedCore::taken`].
+    taken: &'a AtomicU64,
+}
+
+impl Counts for LockedCounts<'_> {
+    const OWNED: bool = false;
+
+    #[inline]
+    fn began(&self) -> u64 {
+        self.puts.load(Ordering::Acquire)
+    }
+
+    #[inline]
+    fn taken(&self) -> u64 {
+        self.taken.load(Ordering::Acquire)
+    }
+
+    #[inline]
+    fn taken_shared(&self) -> u64 {
+        self.taken()
+    }
+
+    #[inline]
+    fn owner_taken(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// The words of a [`LockedCore`] that puts and gets touch.
@@ -483,27 +517,31 @@ impl<C: Collection> LockedCore<C> {
 
     // ---- tasks ----
 
+    /// The counts [`Tasks`] checks against.
+    #[inline]
+    fn counts(&self) -> LockedCounts<'_> {
+        LockedCounts {
+            puts: &self.shared.0.puts,
+            taken: &self.taken.0,
+        }
+    }
+
     /// The count of unfinished tasks.
     #[inline]
     pub(crate) fn unfinished_tasks(&self) -> usize {
-        self.tasks
-            .unfinished(|| self.shared.0.puts.load(Ordering::Acquire))
+        self.tasks.unfinished(&self.counts())
     }
 
     /// Marks one task done.
     pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
-        self.tasks.task_done(
-            || self.shared.0.puts.load(Ordering::Acquire),
-            || self.taken.0.load(Ordering::Acquire),
-        )
+        self.tasks.task_done(&self.counts())
     }
 
     /// Waits until every task is done or `deadline` passes; true if every
     /// task is done.
     #[inline]
     pub(crate) fn join_until(&self, deadline: Deadline) -> bool {
-        self.tasks
-            .join_until(|| self.shared.0.puts.load(Ordering::Acquire), deadline)
+        self.tasks.join_until(&self.counts(), deadline)
     }
 
     // ---- shutdown ----
@@ -539,10 +577,7 @@ impl<C: Collection> LockedCore<C> {
             .take_all();
             // Under the lock, so that `puts` stands still.
             self.count_taken(drained.items.len());
-            self.tasks.finish(
-                || self.shared.0.puts.load(Ordering::Acquire),
-                drained.items.len(),
-            );
+            self.tasks.finish(&self.counts(), drained.items.len());
             drained
         };
         self.wake_all_getters_and_putters();

@@ -26,6 +26,15 @@ fn with_queue<Q: Send + Sync + 'static>(new: fn() -> Q, f: fn(Arc<Q>)) {
     loom::model(move || f(Arc::new(new())));
 }
 
+/// [`with_queue`] for a model whose executions are long: three threads
+/// that each wait (loom's default of 1,000 branches per execution is too
+/// few for them).
+fn with_queue_long<Q: Send + Sync + 'static>(new: fn() -> Q, f: fn(Arc<Q>)) {
+    let mut model = loom::model::Builder::new();
+    model.max_branches = 20_000;
+    model.check(move || f(Arc::new(new())));
+}
+
 /// Runs `f` on the queue in a new model thread.
 fn spawn<Q: Send + Sync + 'static, R: Send + 'static>(
     q: &Arc<Q>,
@@ -234,6 +243,49 @@ macro_rules! engine_models {
                     let there = worker.join().unwrap();
                     assert!(here.is_ok() != there.is_ok(), "{here:?} {there:?}");
                     assert_eq!(q.unfinished_tasks(), 0);
+                });
+            }
+
+            #[test]
+            fn the_last_two_tasks_ending_at_once_on_two_threads_release_join() {
+                // The lock-free engine's first getter counts its task_done
+                // with plain stores, another getter with a read-modify-write:
+                // when the two finish the last two tasks at once, each may
+                // miss the other's count, and one of them must still see
+                // that no task is left and wake the joiner.
+                with_queue_long($Q::unbounded, |q| {
+                    q.put(1).unwrap();
+                    q.put(2).unwrap();
+                    q.get().unwrap();
+                    let worker = spawn(&q, |q| {
+                        q.get().unwrap();
+                        q.task_done().unwrap();
+                    });
+                    let joiner = spawn(&q, |q| q.join());
+                    q.task_done().unwrap();
+                    worker.join().unwrap();
+                    joiner.join().unwrap();
+                    assert_eq!(q.unfinished_tasks(), 0);
+                    assert_eq!(q.task_done(), Err(TaskDoneError));
+                });
+            }
+
+            #[test]
+            fn a_task_done_for_an_item_another_thread_took_counts_once() {
+                // One put, taken by the first getter (which counts its
+                // task_done on its own); another thread's task_done for that
+                // item races the getter's own: exactly one of them counts,
+                // whichever comes second fails, and join sees the one task
+                // done.
+                with_queue($Q::unbounded, |q| {
+                    q.put(1).unwrap();
+                    q.get().unwrap();
+                    let other = spawn(&q, |q| q.task_done());
+                    let here = q.task_done();
+                    let there = other.join().unwrap();
+                    assert!(here.is_ok() != there.is_ok(), "{here:?} {there:?}");
+                    assert_eq!(q.unfinished_tasks(), 0);
+                    assert!(q.join_timeout(Duration::ZERO));
                 });
             }
 
