@@ -18,6 +18,17 @@ proptest! {
     fn agrees_with_a_model(maxsize in 0usize..5, ops in common::ops()) {
         common::check_model::<Queue<u8>>(Order::Fifo, maxsize, &ops)?;
     }
+
+    #[test]
+    fn agrees_with_a_model_with_ops_on_two_threads(
+        maxsize in 0usize..5,
+        ops in common::two_threads_ops(),
+    ) {
+        // The first getter counts its gets and task_dones on its own; the
+        // other thread's (for items either took, or still queued) must
+        // count the same as Python's.
+        common::check_model_on_two_threads::<Queue<u8>>(Order::Fifo, maxsize, &ops)?;
+    }
 }
 
 /// A bound whose ring would take more than 4 MiB gets linked blocks and a

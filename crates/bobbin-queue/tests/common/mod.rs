@@ -1363,7 +1363,7 @@ pub(crate) fn failed_puts_give_the_item_back_undropped<Q: Tracked<Counted>>(_: O
 // ---- the model ----
 
 /// One non-blocking operation of a tracked queue.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) enum Op {
     TryPut(u8),
     PutZeroTimeout(u8),
@@ -1468,48 +1468,103 @@ pub(crate) fn check_model<Q: Tracked<u8>>(
     maxsize: usize,
     ops: &[Op],
 ) -> Result<(), TestCaseError> {
+    let on_one_thread: Vec<_> = ops.iter().map(|&op| (false, op)).collect();
+    check_model_on_two_threads::<Q>(order, maxsize, &on_one_thread)
+}
+
+/// Two threads, one step at a time: each op runs on the test's thread, or
+/// (`true`) on a second thread that lives as long as the queue, so that the
+/// queue's first getter (which counts its gets and its `task_done`s on its
+/// own) and other threads take turns.
+pub(crate) fn two_threads_ops() -> impl Strategy<Value = Vec<(bool, Op)>> {
+    ops().prop_flat_map(|ops| {
+        let n = ops.len();
+        (Just(ops), proptest::collection::vec(any::<bool>(), n))
+            .prop_map(|(ops, sides)| sides.into_iter().zip(ops).collect())
+    })
+}
+
+/// [`check_model`] with each op on the thread [`two_threads_ops`] chose.
+pub(crate) fn check_model_on_two_threads<Q: Tracked<u8>>(
+    order: Order,
+    maxsize: usize,
+    ops: &[(bool, Op)],
+) -> Result<(), TestCaseError> {
     let q = Q::new(maxsize);
-    let mut model = Model {
+    let model = bobbin_lock::Lock::new(Model {
         order,
         maxsize,
         items: Vec::new(),
         puts: 0,
         unfinished: 0,
         shut_down: false,
-    };
-    for (step, op) in ops.iter().enumerate() {
-        match *op {
-            Op::TryPut(v) => prop_assert_eq!(q.try_put(v), model.put(v), "step {}", step),
-            Op::PutZeroTimeout(v) => prop_assert_eq!(
-                q.put_timeout(v, Duration::ZERO),
-                model.put(v),
-                "step {}",
-                step
-            ),
-            Op::TryGet => prop_assert_eq!(q.try_get(), model.get(), "step {}", step),
-            Op::GetZeroTimeout => {
-                prop_assert_eq!(q.get_timeout(Duration::ZERO), model.get(), "step {}", step)
+    });
+    let run = |step: usize, op: Op| check_step(&q, &mut model.acquire(), maxsize, step, op);
+    std::thread::scope(|s| {
+        let (to_other, ops_there) = std::sync::mpsc::channel::<(usize, Op)>();
+        let (results_there, from_other) = std::sync::mpsc::channel();
+        let run = &run;
+        s.spawn(move || {
+            for (step, op) in ops_there {
+                if results_there.send(run(step, op)).is_err() {
+                    break;
+                }
             }
-            Op::TaskDone => prop_assert_eq!(q.task_done(), model.task_done(), "step {}", step),
-            Op::JoinZeroTimeout => prop_assert_eq!(
-                q.join_timeout(Duration::ZERO),
-                model.unfinished == 0,
-                "step {}",
-                step
-            ),
-            Op::Shutdown => {
-                q.shutdown();
-                model.shut_down = true;
-            }
-            Op::ShutdownImmediate => {
-                prop_assert_eq!(q.shutdown_immediate(), model.shutdown_immediate())
+        });
+        for (step, &(elsewhere, op)) in ops.iter().enumerate() {
+            if elsewhere {
+                to_other
+                    .send((step, op))
+                    .expect("the other thread is running");
+                from_other.recv().expect("the other thread answers")?;
+            } else {
+                run(step, op)?;
             }
         }
-        prop_assert_eq!(q.qsize(), model.items.len(), "step {}", step);
-        prop_assert_eq!(q.is_empty(), model.items.is_empty());
-        prop_assert_eq!(q.is_full(), maxsize != 0 && model.items.len() >= maxsize);
-        prop_assert_eq!(q.unfinished_tasks(), model.unfinished);
-        prop_assert_eq!(q.is_shutdown(), model.shut_down);
+        Ok(())
+    })
+}
+
+/// One step of [`check_model_on_two_threads`]: the op on the queue and on
+/// the model, then the sizes.
+fn check_step<Q: Tracked<u8>>(
+    q: &Q,
+    model: &mut Model,
+    maxsize: usize,
+    step: usize,
+    op: Op,
+) -> Result<(), TestCaseError> {
+    match op {
+        Op::TryPut(v) => prop_assert_eq!(q.try_put(v), model.put(v), "step {}", step),
+        Op::PutZeroTimeout(v) => prop_assert_eq!(
+            q.put_timeout(v, Duration::ZERO),
+            model.put(v),
+            "step {}",
+            step
+        ),
+        Op::TryGet => prop_assert_eq!(q.try_get(), model.get(), "step {}", step),
+        Op::GetZeroTimeout => {
+            prop_assert_eq!(q.get_timeout(Duration::ZERO), model.get(), "step {}", step)
+        }
+        Op::TaskDone => prop_assert_eq!(q.task_done(), model.task_done(), "step {}", step),
+        Op::JoinZeroTimeout => prop_assert_eq!(
+            q.join_timeout(Duration::ZERO),
+            model.unfinished == 0,
+            "step {}",
+            step
+        ),
+        Op::Shutdown => {
+            q.shutdown();
+            model.shut_down = true;
+        }
+        Op::ShutdownImmediate => {
+            prop_assert_eq!(q.shutdown_immediate(), model.shutdown_immediate())
+        }
     }
+    prop_assert_eq!(q.qsize(), model.items.len(), "step {}", step);
+    prop_assert_eq!(q.is_empty(), model.items.is_empty());
+    prop_assert_eq!(q.is_full(), maxsize != 0 && model.items.len() >= maxsize);
+    prop_assert_eq!(q.unfinished_tasks(), model.unfinished);
+    prop_assert_eq!(q.is_shutdown(), model.shut_down);
     Ok(())
 }
