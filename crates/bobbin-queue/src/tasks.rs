@@ -27,8 +27,10 @@
 //! word of its own, `owned`, with two plain stores and a light fence (see
 //! below); everyone else raises the shared count `done` with a
 //! compare-and-swap. The finished tasks are the
-//! sum. Two bounds keep the sum from ever passing the begun count without
-//! either side reading the other's word:
+//! sum. (The locked engine has no owner: its gets take the storage lock
+//! anyway, and every `task_done` there makes the exact check below.) Two
+//! bounds keep the sum from ever passing the begun count without either
+//! side reading the other's word:
 //!
 //! - the owner counts in `owned` only while it is behind its own gets, and
 //! - the others count in `done` only while it is behind the items taken by
@@ -162,7 +164,8 @@ pub(crate) trait Counts {
     fn owner_taken(&self) -> Option<u64>;
 }
 
-/// The words of [`Tasks`], on one cache line.
+/// The words of [`Tasks`], on one cache line (its lock too: taken only
+/// on the rare paths, and it keeps [`Tasks`] one line long).
 #[derive(Debug)]
 struct Words {
     /// The tasks finished by threads other than the owner (and by
@@ -177,6 +180,10 @@ struct Words {
     /// The owner's last count once frozen, or [`NOT_FOLDED`] until the
     /// freezer has published it.
     folded: AtomicU64,
+    /// Taken by a freezer until it has published the owner's count, and by
+    /// those who wait for the owner's store in progress (one spins at a
+    /// time).
+    turn: Lock<()>,
 }
 
 impl Default for Words {
@@ -185,6 +192,7 @@ impl Default for Words {
             done: AtomicU64::new(0),
             owned: AtomicU64::new(0),
             folded: AtomicU64::new(NOT_FOLDED),
+            turn: Lock::new(()),
         }
     }
 }
@@ -205,23 +213,10 @@ impl Default for Words {
 ///   taken back.
 /// - `JOIN_PARKED` is set whenever a joiner is parked, and changed only with
 ///   the joiners' queue locked.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Tasks {
     /// The counts, on a line of their own.
     words: Padded<Words>,
-    /// Taken by a freezer until it has published the owner's count, and by
-    /// those who wait for the owner's store in progress (one spins at a
-    /// time).
-    turn: Lock<()>,
-}
-
-impl Default for Tasks {
-    fn default() -> Self {
-        Tasks {
-            words: Padded(Words::default()),
-            turn: Lock::new(()),
-        }
-    }
 }
 
 impl Tasks {
@@ -325,13 +320,20 @@ impl Tasks {
 
     /// A `task_done` that raises `done`: within the items taken by the
     /// others while the owner's count is not frozen, else with the exact
-    /// check once it is.
+    /// check once it is. An engine without an owner makes the exact check
+    /// always (its `owned` stays 0), and never freezes for it.
+    #[inline]
     fn shared_task_done<C: Counts>(&self, counts: &C) -> Result<(), TaskDoneError> {
         let done = &self.words.0.done;
         let mut before = done.load(Ordering::Acquire);
+        if !C::OWNED {
+            return self.exact_task_done(counts, before, 0);
+        }
         loop {
             if before & FROZEN != 0 {
-                return self.frozen_task_done(counts);
+                // Acquired with `before`: the freeze is published or under
+                // way, and `folded` waits for it.
+                return self.exact_task_done(counts, before, self.folded());
             }
             // Acquire (in `taken_shared`): the puts of the items counted
             // happen before the wake-up check below. The count only grows,
@@ -341,7 +343,8 @@ impl Tasks {
                 // Not behind the others' items: the task may be one the
                 // owner took, or one still in the queue, or none.
                 self.freeze::<C>();
-                return self.frozen_task_done(counts);
+                let before = done.load(Ordering::Acquire);
+                return self.exact_task_done(counts, before, self.folded());
             }
             // Release: what the consumer did before `task_done` happens
             // before the return of the `join` this releases.
@@ -374,15 +377,20 @@ impl Tasks {
             return;
         }
         self.freeze::<C>();
-        self.wake_joiners_if_finished(counts);
+        self.wake_joiners_if_finished(counts, self.frozen_finished());
     }
 
-    /// A `task_done` once the owner's count is frozen: the exact check
-    /// against the begun count, as before the owner's count existed.
-    fn frozen_task_done<C: Counts>(&self, counts: &C) -> Result<(), TaskDoneError> {
-        let owned = self.folded();
+    /// A `task_done` with the exact check against the begun count, as
+    /// before the owner's count existed: once the owner's count is frozen
+    /// at `owned`, or with `owned` 0 in an engine without an owner.
+    /// `before` is `done` as last read (acquired).
+    fn exact_task_done<C: Counts>(
+        &self,
+        counts: &C,
+        mut before: u64,
+        owned: u64,
+    ) -> Result<(), TaskDoneError> {
         let done = &self.words.0.done;
-        let mut before = done.load(Ordering::Acquire);
         loop {
             let finished = sum(before, owned);
             // Behind the items taken (never more than the puts begun), this
@@ -402,7 +410,10 @@ impl Tasks {
             ) {
                 Ok(_) => {
                     if before & JOIN_PARKED != 0 {
-                        self.wake_joiners_if_finished(counts);
+                        // The sum after this raise; a later raise sees the
+                        // flag too and checks its own.
+                        let finished = sum(before.wrapping_add(ONE), owned);
+                        self.wake_joiners_if_finished(counts, finished);
                     }
                     return Ok(());
                 }
@@ -421,7 +432,7 @@ impl Tasks {
         if words.done.load(Ordering::Acquire) & FROZEN != 0 {
             return;
         }
-        let _turn = self.turn.acquire();
+        let _turn = self.words.0.turn.acquire();
         if words.done.fetch_or(FROZEN, Ordering::AcqRel) & FROZEN != 0 {
             return;
         }
@@ -440,7 +451,7 @@ impl Tasks {
         if value & BUSY == 0 {
             return value;
         }
-        let _turn = self.turn.acquire();
+        let _turn = self.words.0.turn.acquire();
         Self::spin_until_settled(owned)
     }
 
@@ -466,13 +477,20 @@ impl Tasks {
     /// # Panics
     ///
     /// If the freeze was cut short by a panic (it never publishes).
+    #[inline]
     fn folded(&self) -> u64 {
-        let folded = &self.words.0.folded;
-        let value = folded.load(Ordering::Acquire);
+        let value = self.words.0.folded.load(Ordering::Acquire);
         if value != NOT_FOLDED {
             return value;
         }
-        drop(self.turn.acquire());
+        self.folded_slow()
+    }
+
+    /// [`Tasks::folded`] while the freeze is under way.
+    #[cold]
+    fn folded_slow(&self) -> u64 {
+        let folded = &self.words.0.folded;
+        drop(self.words.0.turn.acquire());
         let value = folded.load(Ordering::Acquire);
         assert!(
             value != NOT_FOLDED,
@@ -481,13 +499,20 @@ impl Tasks {
         value
     }
 
-    /// Once frozen, after a raise of `done` that saw a joiner's flag: wakes
-    /// the joiners if no task is left. `began` is read after the raise, so
-    /// it counts every put whose task this one finished.
-    #[cold]
-    fn wake_joiners_if_finished<C: Counts>(&self, counts: &C) {
+    /// The finished tasks once frozen, exactly (as far as raises of `done`
+    /// up to this read go).
+    fn frozen_finished(&self) -> u64 {
         let done = self.words.0.done.load(Ordering::Acquire);
-        if count_between(counts.began(), sum(done, self.folded())) == 0 {
+        sum(done, self.folded())
+    }
+
+    /// Once frozen, after a raise of `done` that saw a joiner's flag: wakes
+    /// the joiners if `finished` (the finished tasks after the raise,
+    /// exactly) leaves no task. `began` is read after the raise, so it
+    /// counts every put whose task the raise finished.
+    #[cold]
+    fn wake_joiners_if_finished<C: Counts>(&self, counts: &C, finished: u64) {
+        if count_between(counts.began(), finished) == 0 {
             self.wake_joiners();
         }
     }
@@ -528,7 +553,7 @@ impl Tasks {
                         // Rare (a failed put or a shutdown while a joiner
                         // waits): check exactly.
                         self.freeze::<C>();
-                        self.wake_joiners_if_finished(counts);
+                        self.wake_joiners_if_finished(counts, self.frozen_finished());
                     }
                     return;
                 }

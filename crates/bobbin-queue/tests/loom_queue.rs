@@ -8,8 +8,9 @@
 //! loom sees whole.
 //!
 //! Run with `cargo xtask loom` (`--cfg bobbin_loom`, release,
-//! `LOOM_MAX_PREEMPTIONS=2`): about 2 s for the file on 2 cores, after the
-//! build.
+//! `LOOM_MAX_PREEMPTIONS=2`): about four minutes for the file on 2 cores,
+//! after the build, most of it in the models with two getters and two
+//! putters and in the task models (`docs/RELIABILITY.md` has the times).
 
 #![cfg(bobbin_loom)]
 
