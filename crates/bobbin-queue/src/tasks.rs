@@ -432,7 +432,7 @@ impl Tasks {
         if words.done.load(Ordering::Acquire) & FROZEN != 0 {
             return;
         }
-        let _turn = self.words.0.turn.acquire();
+        let _turn = words.turn.acquire();
         if words.done.fetch_or(FROZEN, Ordering::AcqRel) & FROZEN != 0 {
             return;
         }
