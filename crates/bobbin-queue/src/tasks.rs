@@ -342,7 +342,7 @@ impl Tasks {
             if signed_between(counts.taken_shared(), before) <= 0 {
                 // Not behind the others' items: the task may be one the
                 // owner took, or one still in the queue, or none.
-                self.freeze::<C>();
+                self.freeze();
                 let before = done.load(Ordering::Acquire);
                 return self.exact_task_done(counts, before, self.folded());
             }
@@ -376,8 +376,7 @@ impl Tasks {
             // later and checks again.
             return;
         }
-        self.freeze::<C>();
-        self.wake_joiners_if_finished(counts, self.frozen_finished());
+        self.wake_joiners_if_finished(counts, self.exact_finished::<C>());
     }
 
     /// A `task_done` with the exact check against the begun count, as
@@ -425,9 +424,10 @@ impl Tasks {
     /// Freezes the owner's count, if it is not yet: sets [`FROZEN`], then
     /// (the heavy half of the owner's handshake) waits for a store the
     /// owner has in progress and publishes its last count in `folded`, all
-    /// holding the turn, which those who wait for `folded` then take.
+    /// holding the turn, which those who wait for `folded` then take. Only
+    /// an engine with an owner has a count to freeze.
     #[cold]
-    fn freeze<C: Counts>(&self) {
+    fn freeze(&self) {
         let words = &self.words.0;
         if words.done.load(Ordering::Acquire) & FROZEN != 0 {
             return;
@@ -436,9 +436,7 @@ impl Tasks {
         if words.done.fetch_or(FROZEN, Ordering::AcqRel) & FROZEN != 0 {
             return;
         }
-        if C::OWNED {
-            bobbin_park::asymmetric::heavy();
-        }
+        bobbin_park::asymmetric::heavy();
         let owned = Self::spin_until_settled(&words.owned);
         words.folded.store(owned, Ordering::Release);
     }
@@ -499,11 +497,19 @@ impl Tasks {
         value
     }
 
-    /// The finished tasks once frozen, exactly (as far as raises of `done`
-    /// up to this read go).
-    fn frozen_finished(&self) -> u64 {
+    /// The finished tasks exactly (as far as raises of `done` up to this
+    /// read go): the owner's count frozen first, if the engine has an
+    /// owner; one without has nothing to freeze (its `owned` stays 0).
+    fn exact_finished<C: Counts>(&self) -> u64 {
+        let owned = if C::OWNED {
+            self.freeze();
+            self.folded()
+        } else {
+            0
+        };
+        // Read after the freeze: it counts every raise the freeze saw.
         let done = self.words.0.done.load(Ordering::Acquire);
-        sum(done, self.folded())
+        sum(done, owned)
     }
 
     /// Once frozen, after a raise of `done` that saw a joiner's flag: wakes
@@ -552,8 +558,7 @@ impl Tasks {
                     if before & JOIN_PARKED != 0 {
                         // Rare (a failed put or a shutdown while a joiner
                         // waits): check exactly.
-                        self.freeze::<C>();
-                        self.wake_joiners_if_finished(counts, self.frozen_finished());
+                        self.wake_joiners_if_finished(counts, self.exact_finished::<C>());
                     }
                     return;
                 }
